@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Drop probe: counts every skb freed through skb:kfree_skb per reason,
+ * location and network namespace, and per kernel stack within the stack
+ * policy.  Nothing is sent to user space per event; the daemon reads the
+ * maps when Prometheus scrapes.
+ *
+ * Three programs attach the same handler to the same tracepoint; the daemon
+ * autoloads exactly one of them, the best the running kernel allows.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "drop.h"
+#include "lib/stats.bpf.h"
+#include "lib/skb_filter.bpf.h"
+#include "lib/netns.bpf.h"
+#include "lib/stacks.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile struct skbtrace_filter filter = {};
+/* Whether the tracepoint passes a reason (5.17+); decided from BTF by the daemon. */
+const volatile bool has_reason = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1); /* limits.max_series */
+	__type(key, struct drop_key);
+	__type(value, __u64);
+} drop_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1); /* limits.max_stack_series */
+	__type(key, struct drop_stack_key);
+	__type(value, __u64);
+} drop_stack_counts SEC(".maps");
+
+static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 location,
+				       __u32 reason)
+{
+	struct skbtrace_stats *s = stats_this_cpu();
+	struct drop_key key = {};
+	struct drop_stack_key skey = {};
+	__u32 netns;
+
+	stat_inc(s, SKBTRACE_STAT_EVENTS);
+	if (!filter_reason_ok(&filter, reason))
+		goto filtered;
+	netns = skb_netns(skb);
+	if (!filter_netns_ok(&filter, netns))
+		goto filtered;
+	if (filter_needs_flow(&filter)) {
+		struct skb_flow flow;
+
+		skb_read_flow(skb, &flow);
+		if (!filter_flow_ok(&filter, &flow))
+			goto filtered;
+	}
+
+	key.reason = reason;
+	key.netns = netns;
+	key.location = location;
+	if (!count_in(&drop_counts, &key))
+		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
+
+	if (!stack_wanted()) {
+		if (stack_policy.mode != SKBTRACE_STACKS_OFF)
+			stat_inc(s, SKBTRACE_STAT_STACK_SKIPPED);
+		return 0;
+	}
+	skey.reason = reason;
+	skey.netns = netns;
+	skey.stack_id = stack_capture(ctx, s);
+	if (!count_in(&drop_stack_counts, &skey))
+		stat_inc(s, SKBTRACE_STAT_STACK_COUNT_OVERFLOW);
+	return 0;
+
+filtered:
+	stat_inc(s, SKBTRACE_STAT_FILTERED);
+	return 0;
+}
+
+/* tp_btf and raw_tp see the tracepoint's arguments: (skb, location[, reason[, rx_sk]]). */
+SEC("tp_btf/kfree_skb")
+int drop_tp_btf(__u64 *ctx)
+{
+	return handle_drop(ctx, (struct sk_buff *)ctx[0], ctx[1],
+			   has_reason ? (__u32)ctx[2] : SKBTRACE_REASON_UNKNOWN);
+}
+
+SEC("raw_tp/kfree_skb")
+int drop_raw_tp(__u64 *ctx)
+{
+	return handle_drop(ctx, (struct sk_buff *)ctx[0], ctx[1],
+			   has_reason ? (__u32)ctx[2] : SKBTRACE_REASON_UNKNOWN);
+}
+
+SEC("tracepoint/skb/kfree_skb")
+int drop_tracepoint(struct trace_event_raw_kfree_skb *ctx)
+{
+	__u32 reason = SKBTRACE_REASON_UNKNOWN;
+
+	if (bpf_core_field_exists(ctx->reason))
+		reason = BPF_CORE_READ(ctx, reason);
+	return handle_drop(ctx, (struct sk_buff *)BPF_CORE_READ(ctx, skbaddr),
+			   (__u64)BPF_CORE_READ(ctx, location), reason);
+}

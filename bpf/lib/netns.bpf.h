@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef SKBTRACE_NETNS_BPF_H
+#define SKBTRACE_NETNS_BPF_H
+
+static __always_inline __u32 sock_netns(struct sock *sk)
+{
+	return sk ? BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) : 0;
+}
+
+/*
+ * The device tells the namespace of received and forwarded packets; locally
+ * generated packets meet the OUTPUT hook with no device yet, so fall back to
+ * the owning socket.
+ */
+static __always_inline __u32 skb_netns(struct sk_buff *skb)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+
+	if (dev)
+		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	return sock_netns(BPF_CORE_READ(skb, sk));
+}
+
+#endif /* SKBTRACE_NETNS_BPF_H */

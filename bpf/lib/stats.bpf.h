@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Per-CPU probe statistics and the "count one event under this key" helper
+ * that every probe uses.  The daemon finds the map by its name, "stats".
+ */
+#ifndef SKBTRACE_STATS_BPF_H
+#define SKBTRACE_STATS_BPF_H
+
+#include "../skbtrace.h"
+
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+#ifndef BPF_NOEXIST
+#define BPF_NOEXIST 1
+#endif
+
+struct skbtrace_stats {
+	__u64 v[SKBTRACE_STAT_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct skbtrace_stats);
+} stats SEC(".maps");
+
+static __always_inline struct skbtrace_stats *stats_this_cpu(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+static __always_inline void stat_inc(struct skbtrace_stats *s, enum skbtrace_stat which)
+{
+	if (s)
+		s->v[which]++;
+}
+
+/*
+ * Adds one to a per-CPU hash counter.  Returns false when the map is full,
+ * so that the caller can count the event in its overflow slot instead of
+ * losing it.
+ */
+static __always_inline bool count_in(void *map, const void *key)
+{
+	__u64 one = 1, *v;
+	long err;
+
+	v = bpf_map_lookup_elem(map, key);
+	if (v) {
+		(*v)++;
+		return true;
+	}
+	err = bpf_map_update_elem(map, key, &one, BPF_NOEXIST);
+	if (!err)
+		return true;
+	if (err == -EEXIST) {
+		/* Another CPU created the key between our lookup and update. */
+		v = bpf_map_lookup_elem(map, key);
+		if (v) {
+			(*v)++;
+			return true;
+		}
+	}
+	return false;
+}
+
+#endif /* SKBTRACE_STATS_BPF_H */

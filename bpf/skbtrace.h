@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Types shared by every probe's BPF program and the daemon.  Everything here
+ * is plain fixed-width data so that the same header compiles for -target bpf
+ * and for user space.
+ */
+#ifndef SKBTRACE_H
+#define SKBTRACE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define SKBTRACE_MAX_CIDRS	8
+#define SKBTRACE_MAX_PORTS	8
+#define SKBTRACE_MAX_NETNS	8
+#define SKBTRACE_MAX_REASONS	16
+#define SKBTRACE_MAX_STACK_DEPTH 32
+
+/* Reason recorded where the kernel's tracepoint carries none (before 5.17). */
+#define SKBTRACE_REASON_UNKNOWN	0xffffffffu
+
+/* Stack id stored in a stack-count key when the stack table had no room. */
+#define SKBTRACE_STACK_LOST	-1
+
+enum skbtrace_stack_mode {
+	SKBTRACE_STACKS_OFF = 0,
+	/* Every event while the per-CPU budget lasts, then one in N. */
+	SKBTRACE_STACKS_ADAPTIVE = 1,
+	SKBTRACE_STACKS_EXACT = 2,
+};
+
+struct skbtrace_cidr {
+	__u8 family; /* AF_INET or AF_INET6 */
+	__u8 prefixlen;
+	__u8 pad[2];
+	__u8 addr[16];
+};
+
+/*
+ * The filter lives in .rodata, so the verifier prunes every list that the
+ * config leaves empty and an unfiltered probe pays nothing for it.
+ * Each non-empty list must match (any of its entries); lists are ANDed.
+ */
+struct skbtrace_filter {
+	__u8 n_saddr;
+	__u8 n_daddr;
+	__u8 n_sport;
+	__u8 n_dport;
+	__u8 n_netns;
+	__u8 n_reason_include;
+	__u8 n_reason_exclude;
+	__u8 has_protocols;
+	__u64 protocols[4]; /* bitmap of IP protocol numbers */
+	struct skbtrace_cidr saddr[SKBTRACE_MAX_CIDRS];
+	struct skbtrace_cidr daddr[SKBTRACE_MAX_CIDRS];
+	__u16 sport[SKBTRACE_MAX_PORTS];
+	__u16 dport[SKBTRACE_MAX_PORTS];
+	__u32 netns[SKBTRACE_MAX_NETNS];
+	__u32 reason_include[SKBTRACE_MAX_REASONS];
+	__u32 reason_exclude[SKBTRACE_MAX_REASONS];
+};
+
+struct skbtrace_stack_policy {
+	__u32 mode;	      /* enum skbtrace_stack_mode */
+	__u32 budget_per_cpu; /* stacks per second and CPU captured before sampling */
+	__u32 sample_mask;    /* beyond the budget, capture when (prandom & mask) == 0 */
+	__u32 pad;
+};
+
+/* Per-CPU probe statistics, one slot each, shared by all probes. */
+enum skbtrace_stat {
+	SKBTRACE_STAT_EVENTS,		/* tracepoint hits */
+	SKBTRACE_STAT_FILTERED,		/* hits rejected by the filter */
+	SKBTRACE_STAT_COUNT_OVERFLOW,	/* counted in the overflow slot: count map full */
+	SKBTRACE_STAT_STACK_CAPTURED,	/* events with a stack captured */
+	SKBTRACE_STAT_STACK_SKIPPED,	/* events past the budget and not sampled */
+	SKBTRACE_STAT_STACK_LOST,	/* stack walk failed or stack table full */
+	SKBTRACE_STAT_STACK_COUNT_OVERFLOW, /* stack-count map full */
+	SKBTRACE_STAT_MAX,
+};
+
+#endif /* SKBTRACE_H */

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "daemon.h"
+#include "expo.h"
+#include "kernel_btf.h"
+#include "ksyms.h"
+#include "log.h"
+#include "stacks.h"
+#include "version.h"
+
+int daemon_check_config(const struct config *cfg, char *err, size_t errlen)
+{
+	struct probe_env env = { .limits = &cfg->limits };
+	struct btf *btf = NULL;
+	int ret = 0;
+
+	for (int i = 0; i < cfg->n_probes && !ret; i++) {
+		const struct probe_config *pc = &cfg->probes[i];
+		const struct probe_ops *ops = probe_ops_find(pc->name);
+
+		if (!pc->enabled || !ops->check)
+			continue;
+		if (!btf) {
+			btf = kernel_btf_load(err, errlen);
+			if (!btf)
+				return -ENOENT;
+			env.btf = btf;
+		}
+		ret = ops->check(pc, &env, err, errlen);
+	}
+	btf__free(btf);
+	return ret;
+}
+
+static void probes_free(struct daemon *d, struct probe *probes, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (probes[i].stack_map_fd >= 0)
+			stack_table_forget_map(d->stacks, probes[i].stack_map_fd);
+		probe_detach(&probes[i]);
+	}
+	free(probes);
+}
+
+static struct probe *find_probe(struct probe *probes, int n, const char *name)
+{
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(probes[i].cfg.name, name))
+			return &probes[i];
+	}
+	return NULL;
+}
+
+/*
+ * Builds the probe set for cfg.  A probe of `old` whose config and limits did
+ * not change is moved over as it is, maps and all; the rest are attached
+ * anew.  On failure nothing of `old` has been touched.
+ */
+static int probes_build(struct daemon *d, const struct config *cfg, struct probe *old, int n_old,
+			bool same_limits, struct probe **out, char *err, size_t errlen)
+{
+	struct probe *probes = calloc(cfg->n_probes ? cfg->n_probes : 1, sizeof(*probes));
+	struct probe_env env = { .ksyms = d->ksyms, .stacks = d->stacks, .limits = &cfg->limits };
+	struct btf *btf = NULL;
+	int i, ret = 0;
+
+	if (!probes)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_probes; i++) {
+		struct probe *p = &probes[i], *prev;
+
+		p->ops = probe_ops_find(cfg->probes[i].name);
+		p->cfg = cfg->probes[i];
+		p->stats_fd = p->stack_map_fd = -1;
+		prev = find_probe(old, n_old, p->cfg.name);
+		if (prev && prev->attached && same_limits && probe_config_equal(&prev->cfg, &p->cfg))
+			continue; /* moved over below, once everything else attached */
+		if (!p->cfg.enabled)
+			continue;
+		if (!btf) {
+			btf = kernel_btf_load(err, errlen);
+			if (!btf) {
+				ret = -ENOENT;
+				break;
+			}
+			env.btf = btf;
+		}
+		ret = probe_attach(p, &env);
+		if (ret) {
+			snprintf(err, errlen, "%s", p->error);
+			break;
+		}
+	}
+	btf__free(btf);
+	if (ret) {
+		probes_free(d, probes, i);
+		return ret;
+	}
+	for (i = 0; i < cfg->n_probes; i++) {
+		struct probe *prev = find_probe(old, n_old, probes[i].cfg.name);
+
+		if (!probes[i].attached && probes[i].cfg.enabled && prev) {
+			probes[i] = *prev;
+			probes[i].cfg = cfg->probes[i];
+			/* The old slot no longer owns the BPF object. */
+			prev->attached = false;
+			prev->stats_fd = prev->stack_map_fd = -1;
+			log_info("probe %s: unchanged, counters continue", probes[i].cfg.name);
+		}
+	}
+	*out = probes;
+	return 0;
+}
+
+int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->ksyms = ksym_cache_new(NULL);
+	d->stacks = d->ksyms ? stack_table_new(d->ksyms) : NULL;
+	if (!d->stacks) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = probes_build(d, cfg, NULL, 0, false, &d->probes, err, errlen);
+	if (ret)
+		return ret;
+	d->cfg = *cfg;
+	d->n_probes = cfg->n_probes;
+	memset(cfg, 0, sizeof(*cfg));
+	return 0;
+}
+
+int daemon_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct probe *probes;
+	struct config cfg;
+	int ret;
+
+	ret = config_load(d->cfg.file, probe_lookup_for_config, &cfg, err, errlen);
+	if (ret)
+		return -1;
+	ret = daemon_check_config(&cfg, err, errlen);
+	if (!ret && strcmp(cfg.listen, d->cfg.listen))
+		log_warn("reload: a new listen address takes effect only after a restart");
+	if (!ret)
+		ret = probes_build(d, &cfg, d->probes, d->n_probes,
+				   limits_equal(&cfg.limits, &d->cfg.limits), &probes, err, errlen);
+	if (ret) {
+		config_free(&cfg);
+		return -1;
+	}
+	probes_free(d, d->probes, d->n_probes);
+	d->probes = probes;
+	d->n_probes = cfg.n_probes;
+	/* The socket stays bound to the address the daemon started with. */
+	snprintf(cfg.listen, sizeof(cfg.listen), "%s", d->cfg.listen);
+	config_free(&d->cfg);
+	d->cfg = cfg;
+	return 0;
+}
+
+void daemon_stop(struct daemon *d)
+{
+	probes_free(d, d->probes, d->n_probes);
+	d->probes = NULL;
+	d->n_probes = 0;
+	config_free(&d->cfg);
+	stack_table_free(d->stacks);
+	ksym_cache_free(d->ksyms);
+	d->stacks = NULL;
+	d->ksyms = NULL;
+}
+
+int daemon_health(struct daemon *d)
+{
+	for (int i = 0; i < d->n_probes; i++) {
+		uint64_t st[SKBTRACE_STAT_MAX];
+
+		if (d->probes[i].attached && probe_read_stats(&d->probes[i], st))
+			return -EIO;
+	}
+	return 0;
+}
+
+static int emit_build_info(struct expo *e)
+{
+	struct expo_family *f = expo_family(e, "skbtrace_build_info", EXPO_GAUGE,
+					    "skbtrace build and running kernel; always 1.");
+	char libbpf[32];
+	struct utsname u;
+
+	if (!f)
+		return -ENOMEM;
+	uname(&u);
+	snprintf(libbpf, sizeof(libbpf), "%u.%u", libbpf_major_version(), libbpf_minor_version());
+	return expo_add_u64(f,
+			    (struct expo_label[]){ { "version", SKBTRACE_VERSION },
+						   { "libbpf_version", libbpf },
+						   { "kernel", u.release } },
+			    3, 1);
+}
+
+char *daemon_render_metrics(struct daemon *d, size_t *len)
+{
+	struct probe_env env = { .ksyms = d->ksyms, .stacks = d->stacks, .limits = &d->cfg.limits };
+	struct expo *e = expo_new();
+	char *out = NULL;
+	int err;
+
+	if (!e)
+		return NULL;
+	err = emit_build_info(e);
+	for (int i = 0; !err && i < d->n_probes; i++) {
+		struct probe *p = &d->probes[i];
+
+		err = probe_collect_common(p, e);
+		if (!err && p->attached)
+			err = p->ops->collect(p, e, &env);
+	}
+	if (!err)
+		err = stack_table_expo(d->stacks, e);
+	if (!err)
+		out = expo_render(e, len);
+	else
+		log_warn("cannot render metrics: %s", strerror(-err));
+	expo_free(e);
+	return out;
+}
+
+void daemon_status(struct daemon *d, char *buf, size_t len)
+{
+	int attached = 0, enabled = 0;
+	size_t off;
+
+	for (int i = 0; i < d->n_probes; i++) {
+		enabled += d->probes[i].cfg.enabled;
+		attached += d->probes[i].attached;
+	}
+	off = snprintf(buf, len, "%d/%d probes attached", attached, enabled);
+	for (int i = 0; i < d->n_probes && off < len; i++) {
+		struct probe *p = &d->probes[i];
+		uint64_t st[SKBTRACE_STAT_MAX];
+
+		if (!p->attached || probe_read_stats(p, st))
+			continue;
+		off += snprintf(buf + off, len - off, "; %s (%s): %llu events", p->ops->name,
+				attach_method_name(p->method),
+				(unsigned long long)(st[SKBTRACE_STAT_EVENTS] -
+						     st[SKBTRACE_STAT_FILTERED]));
+	}
+	if (d->note[0] && off < len)
+		snprintf(buf + off, len - off, "; %s", d->note);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The daemon's state: configured probes, shared symbol and stack tables. */
+#ifndef SKBTRACE_DAEMON_H
+#define SKBTRACE_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+#include "probe.h"
+
+struct ksym_cache;
+struct stack_table;
+
+struct daemon {
+	struct config cfg;
+	struct probe *probes;
+	int n_probes;
+	struct ksym_cache *ksyms;
+	struct stack_table *stacks;
+	char note[2 * CONFIG_ERR_LEN]; /* shown in STATUS=, e.g. a failed reload */
+};
+
+/* Kernel-dependent validation of a parsed config (reason names and such). */
+int daemon_check_config(const struct config *cfg, char *err, size_t errlen);
+
+/* Takes ownership of cfg; attaches every enabled probe or none. */
+int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen);
+/*
+ * Re-reads d->cfg.file.  On any error keeps the old configuration running
+ * and returns -1 with the reason in err; probes whose config is unchanged
+ * keep their maps, so their counters continue.
+ */
+int daemon_reload(struct daemon *d, char *err, size_t errlen);
+void daemon_stop(struct daemon *d);
+
+/* Proves the BPF side is readable, for the watchdog. */
+int daemon_health(struct daemon *d);
+
+char *daemon_render_metrics(struct daemon *d, size_t *len);
+/* One line for sd_notify STATUS=. */
+void daemon_status(struct daemon *d, char *buf, size_t len);
+
+#endif /* SKBTRACE_DAEMON_H */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Prometheus text exposition format 0.0.4 writer.  Samples may be added in
+ * any order; each family is emitted once, with HELP and TYPE, and all its
+ * samples together, in the order families were first declared.
+ */
+#ifndef SKBTRACE_EXPO_H
+#define SKBTRACE_EXPO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EXPO_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+enum expo_type {
+	EXPO_COUNTER,
+	EXPO_GAUGE,
+};
+
+struct expo;
+struct expo_family;
+
+struct expo_label {
+	const char *name;
+	const char *value;
+};
+
+struct expo *expo_new(void);
+void expo_free(struct expo *e);
+
+/*
+ * Declares a family, or returns the one already declared with that name.
+ * Counter names must end in _total.  Returns NULL on allocation failure, an
+ * invalid name or a conflicting redeclaration (other type).
+ */
+struct expo_family *expo_family(struct expo *e, const char *name, enum expo_type type,
+				const char *help);
+
+/*
+ * Adds one sample; label values are escaped (backslash, quote, newline).
+ * Returns 0, or -1 for an invalid or repeated label name or on allocation
+ * failure, in which case nothing was added.
+ */
+int expo_add_u64(struct expo_family *f, const struct expo_label *labels, size_t n_labels,
+		 uint64_t value);
+int expo_add_double(struct expo_family *f, const struct expo_label *labels, size_t n_labels,
+		    double value);
+
+/* Number of samples added so far, over all families. */
+size_t expo_sample_count(const struct expo *e);
+
+/*
+ * Renders the whole exposition into a malloc'd NUL-terminated buffer that the
+ * caller frees.  Returns NULL on allocation failure.
+ */
+char *expo_render(struct expo *e, size_t *len);
+
+#endif /* SKBTRACE_EXPO_H */

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The HTTP front end, on libmicrohttpd driven from the daemon's own epoll
+ * loop: one thread serves scrapes and runs the watchdog, so a ping proves
+ * that scrapes are being answered.
+ */
+#ifndef SKBTRACE_HTTP_H
+#define SKBTRACE_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_server;
+
+/* A rendered response body; the server takes ownership of body (malloc'd). */
+struct http_body {
+	char *body;
+	size_t len;
+	const char *content_type;
+	unsigned int status; /* 200 unless set */
+};
+
+/*
+ * Produces the body for GET/HEAD of one path; id_arg is the value of the
+ * "?id=" query argument or NULL.  Returns 0, or -1 for a 500.
+ */
+typedef int (*http_handler_fn)(void *ctx, const char *id_arg, struct http_body *out);
+
+struct http_route {
+	const char *path;
+	http_handler_fn handler;
+};
+
+/*
+ * Starts serving on an already-listening socket (made by listen_socket_open()
+ * or handed over by systemd).  Routes are matched exactly; unknown paths
+ * answer 404, methods other than GET and HEAD answer 405 with Allow.
+ * The table must outlive the server.
+ */
+struct http_server *http_server_start(int listen_fd, const struct http_route *routes,
+				      size_t n_routes, void *ctx, char *err, size_t errlen);
+void http_server_stop(struct http_server *s);
+
+/* The fd to watch for readability in the daemon's epoll set. */
+int http_server_fd(struct http_server *s);
+/* Runs pending HTTP work; call when http_server_fd() is readable or the timeout passed. */
+int http_server_run(struct http_server *s);
+/* Milliseconds until http_server_run() must be called again, or -1 for no limit. */
+int http_server_timeout_ms(struct http_server *s);
+
+/*
+ * Opens a listening TCP socket for "ADDR:PORT".  On failure returns -1 with a
+ * one-line reason in err, e.g. "cannot listen on 127.0.0.1:9820: Address
+ * already in use".
+ */
+int listen_socket_open(const char *addr, char *err, size_t errlen);
+
+/* The local port a socket is bound to (e.g. after binding port 0), or -1. */
+int listen_socket_port(int fd);
+
+#endif /* SKBTRACE_HTTP_H */

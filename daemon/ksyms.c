@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ksyms.h"
+#include "u64map.h"
+
+/* Beyond this distance from a symbol the address is more likely in a gap. */
+#define KSYM_MAX_OFFSET (1u << 20)
+
+struct ksym_cache {
+	char *path;
+	struct u64map names; /* address → "symbol+offset" */
+};
+
+struct ksym_target {
+	uint64_t addr;
+	uint64_t sym_addr;
+	char sym[128];
+};
+
+struct ksym_cache *ksym_cache_new(const char *kallsyms_path)
+{
+	struct ksym_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->path = strdup(kallsyms_path ? kallsyms_path : "/proc/kallsyms");
+	if (!c->path) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void ksym_cache_free(struct ksym_cache *c)
+{
+	if (!c)
+		return;
+	u64map_clear(&c->names, free);
+	free(c->path);
+	free(c);
+}
+
+size_t ksym_cache_size(const struct ksym_cache *c)
+{
+	return c->names.used;
+}
+
+static int cmp_target(const void *a, const void *b)
+{
+	const struct ksym_target *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Index of the first target whose address is >= addr, or n. */
+static size_t lower_bound(const struct ksym_target *t, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool is_text_type(char type)
+{
+	return type == 't' || type == 'T' || type == 'w' || type == 'W';
+}
+
+/*
+ * kallsyms is not sorted as a whole (modules follow the core image), so a
+ * symbol is offered only to the nearest target at or above it; a prefix
+ * maximum afterwards hands each target the closest symbol below it.
+ */
+static int scan_kallsyms(const char *path, struct ksym_target *t, size_t n)
+{
+	char line[512], name[256], type;
+	unsigned long long addr;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		size_t j;
+
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 || !is_text_type(type))
+			continue;
+		j = lower_bound(t, n, addr);
+		if (j < n && addr >= t[j].sym_addr) {
+			t[j].sym_addr = addr;
+			snprintf(t[j].sym, sizeof(t[j].sym), "%.127s", name);
+		}
+	}
+	fclose(f);
+	for (size_t j = 1; j < n; j++) {
+		if (t[j - 1].sym[0] && t[j - 1].sym_addr > t[j].sym_addr) {
+			t[j].sym_addr = t[j - 1].sym_addr;
+			memcpy(t[j].sym, t[j - 1].sym, sizeof(t[j].sym));
+		}
+	}
+	return 0;
+}
+
+static char *format_symbol(const struct ksym_target *t)
+{
+	char buf[160];
+
+	if (t->sym[0] && t->sym_addr && t->addr - t->sym_addr < KSYM_MAX_OFFSET)
+		snprintf(buf, sizeof(buf), "%s+%" PRIu64, t->sym, t->addr - t->sym_addr);
+	else
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, t->addr);
+	return strdup(buf);
+}
+
+int ksym_cache_resolve(struct ksym_cache *c, const uint64_t *addrs, size_t n)
+{
+	struct ksym_target *t = calloc(n ? n : 1, sizeof(*t));
+	size_t m = 0;
+	int err = 0;
+
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (!u64map_get(&c->names, addrs[i]))
+			t[m++].addr = addrs[i];
+	}
+	if (m) {
+		qsort(t, m, sizeof(*t), cmp_target);
+		err = scan_kallsyms(c->path, t, m);
+		/* An unreadable kallsyms still yields hex names, so labels stay stable. */
+		for (size_t i = 0; i < m; i++) {
+			char *name = format_symbol(&t[i]);
+
+			if (u64map_get(&c->names, t[i].addr)) {
+				free(name); /* a duplicate address in the batch */
+				continue;
+			}
+			if (!name || u64map_put(&c->names, t[i].addr, name)) {
+				free(name);
+				err = -ENOMEM;
+				break;
+			}
+		}
+	}
+	free(t);
+	return err;
+}
+
+const char *ksym_cache_name(struct ksym_cache *c, uint64_t addr)
+{
+	const char *name = u64map_get(&c->names, addr);
+
+	if (!name) {
+		ksym_cache_resolve(c, &addr, 1);
+		name = u64map_get(&c->names, addr);
+	}
+	return name;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel address symbolization from /proc/kallsyms.  Rather than holding the
+ * whole symbol table (megabytes), addresses are resolved in batches by one
+ * pass over the file and kept in a cache: new stacks and drop locations are
+ * rare after the first minutes, while the table would be resident forever.
+ */
+#ifndef SKBTRACE_KSYMS_H
+#define SKBTRACE_KSYMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ksym_cache;
+
+struct ksym_cache *ksym_cache_new(const char *kallsyms_path);
+void ksym_cache_free(struct ksym_cache *c);
+
+/* Resolves, in one pass over kallsyms, every address in addrs not cached yet. */
+int ksym_cache_resolve(struct ksym_cache *c, const uint64_t *addrs, size_t n);
+
+/*
+ * "symbol+offset" (decimal offset, as bpftrace's kstack prints it), or
+ * "0x<hex>" where no symbol covers the address.  Resolves on a miss.  The
+ * string lives as long as the cache.
+ */
+const char *ksym_cache_name(struct ksym_cache *c, uint64_t addr);
+
+size_t ksym_cache_size(const struct ksym_cache *c);
+
+#endif /* SKBTRACE_KSYMS_H */

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skbtrace: always-on kernel packet drop diagnosis for Prometheus.
+ *
+ * One thread runs everything from one epoll loop: HTTP scrapes, signals and
+ * the watchdog timer.  A watchdog ping therefore proves that scrapes are
+ * being served and that the BPF maps are readable.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <bpf/libbpf.h>
+#include <systemd/sd-daemon.h>
+#include "config.h"
+#include "daemon.h"
+#include "expo.h"
+#include "http.h"
+#include "log.h"
+#include "stacks.h"
+#include "sysfs.h"
+#include "version.h"
+
+struct options {
+	const char *config;
+	const char *listen;
+	bool check_config;
+	bool verbose;
+};
+
+static const char usage[] =
+	"Usage: skbtrace [--config FILE] [--listen ADDR:PORT] [--check-config] [--verbose]\n"
+	"                [--version] [--help]\n"
+	"\n"
+	"Counts kernel packet drops per reason, location, network namespace and kernel\n"
+	"stack in BPF maps and serves them on /metrics for Prometheus.\n"
+	"\n"
+	"  -c, --config FILE      configuration file (default " CONFIG_DEFAULT_PATH ")\n"
+	"  -l, --listen ADDR:PORT override the listen address, e.g. 127.0.0.1:9820 or [::1]:9820\n"
+	"      --check-config     validate the configuration and exit 0 or 1\n"
+	"  -v, --verbose          log libbpf's and the daemon's debug messages\n"
+	"  -V, --version          print the version and exit\n"
+	"  -h, --help             print this help and exit\n";
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	o->config = CONFIG_DEFAULT_PATH;
+	while ((c = getopt_long(argc, argv, "c:l:vVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'C':
+			o->check_config = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'V':
+			printf("skbtrace %s (libbpf %u.%u)\n", SKBTRACE_VERSION,
+			       libbpf_major_version(), libbpf_minor_version());
+			exit(0);
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "skbtrace: unexpected argument '%s'\n%s", argv[optind], usage);
+		return -1;
+	}
+	return 0;
+}
+
+static bool libbpf_verbose;
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	/* libbpf warns about every fallback the daemon tries on purpose. */
+	log_debug("libbpf: %s", line);
+	return 0;
+}
+
+static char *render_landing(size_t *len)
+{
+	static const char page[] =
+		"<!DOCTYPE html>\n<html><head><title>skbtrace</title></head><body>\n"
+		"<h1>skbtrace " SKBTRACE_VERSION "</h1>\n"
+		"<p>Kernel packet drops by reason, location, network namespace and stack.</p>\n"
+		"<ul><li><a href=\"/metrics\">/metrics</a> (Prometheus)</li>\n"
+		"<li><a href=\"/stacks\">/stacks</a> (symbolized stacks by stable id, JSON; "
+		"<code>/stacks?id=ID</code> for one)</li></ul>\n"
+		"</body></html>\n";
+
+	*len = sizeof(page) - 1;
+	return strdup(page);
+}
+
+static int handle_landing(void *ctx, const char *id_arg, struct http_body *out)
+{
+	out->body = render_landing(&out->len);
+	out->content_type = "text/html; charset=utf-8";
+	return out->body ? 0 : -1;
+}
+
+static int handle_metrics(void *ctx, const char *id_arg, struct http_body *out)
+{
+	out->body = daemon_render_metrics(ctx, &out->len);
+	out->content_type = EXPO_CONTENT_TYPE;
+	return out->body ? 0 : -1;
+}
+
+static int handle_stacks(void *ctx, const char *id_arg, struct http_body *out)
+{
+	struct daemon *d = ctx;
+
+	out->body = stack_table_json(d->stacks, id_arg, &out->len);
+	out->content_type = "application/json";
+	return out->body ? 0 : -1;
+}
+
+static const struct http_route routes[] = {
+	{ "/", handle_landing },
+	{ "/metrics", handle_metrics },
+	{ "/stacks", handle_stacks },
+};
+
+static int open_listen_socket(const char *listen, char *err, size_t errlen)
+{
+	/* Socket activation: systemd passes the bound socket as fd 3. */
+	if (sd_listen_fds(1) == 1)
+		return SD_LISTEN_FDS_START;
+	return listen_socket_open(listen, err, errlen);
+}
+
+static int setup_signals(void)
+{
+	sigset_t mask;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -1;
+	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Ticks at half the watchdog interval; without a watchdog the daemon sleeps between scrapes. */
+static int setup_watchdog_timer(uint64_t *usec)
+{
+	struct itimerspec its = {};
+	int fd;
+
+	if (sd_watchdog_enabled(0, usec) <= 0)
+		return -1;
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	its.it_interval.tv_sec = *usec / 2 / 1000000;
+	its.it_interval.tv_nsec = (*usec / 2 % 1000000) * 1000;
+	its.it_value = its.it_interval;
+	timerfd_settime(fd, 0, &its, NULL);
+	return fd;
+}
+
+static void notify_status(struct daemon *d)
+{
+	char status[512];
+
+	daemon_status(d, status, sizeof(status));
+	sd_notifyf(0, "STATUS=%s", status);
+}
+
+static void reload(struct daemon *d)
+{
+	char err[CONFIG_ERR_LEN];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+		   (unsigned long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	if (daemon_reload(d, err, sizeof(err))) {
+		log_err("reload failed, still running the previous configuration: %s", err);
+		snprintf(d->note, sizeof(d->note), "reload failed, old config kept: %s", err);
+	} else {
+		log_info("configuration reloaded from %s", d->cfg.file);
+		d->note[0] = '\0';
+	}
+	sd_notify(0, "READY=1");
+	notify_status(d);
+}
+
+enum loop_fd { FD_SIGNAL, FD_TIMER, FD_HTTP };
+
+static int run(struct daemon *d, struct http_server *http)
+{
+	int sfd = setup_signals(), tfd, epfd;
+	struct epoll_event ev;
+	uint64_t wd_usec = 0;
+	bool stop = false;
+
+	tfd = setup_watchdog_timer(&wd_usec);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || epfd < 0) {
+		log_err("cannot set up the event loop: %s", strerror(errno));
+		return -1;
+	}
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = FD_SIGNAL };
+	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = FD_HTTP };
+	epoll_ctl(epfd, EPOLL_CTL_ADD, http_server_fd(http), &ev);
+	if (tfd >= 0) {
+		ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = FD_TIMER };
+		epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
+		log_info("watchdog enabled, pinging every %llu ms",
+			 (unsigned long long)wd_usec / 2000);
+	}
+
+	while (!stop) {
+		struct epoll_event events[4];
+		int n = epoll_wait(epfd, events, 4, http_server_timeout_ms(http));
+
+		if (n < 0 && errno != EINTR) {
+			log_err("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			if (events[i].data.u32 == FD_SIGNAL) {
+				struct signalfd_siginfo si;
+
+				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGHUP)
+						reload(d);
+					else
+						stop = true;
+				}
+			} else if (events[i].data.u32 == FD_TIMER) {
+				uint64_t ticks;
+
+				if (read(tfd, &ticks, sizeof(ticks)) < 0)
+					continue;
+				if (daemon_health(d)) {
+					log_warn("BPF maps unreadable; withholding the watchdog ping");
+					continue;
+				}
+				sd_notify(0, "WATCHDOG=1");
+				notify_status(d);
+			}
+		}
+		http_server_run(http);
+	}
+	close(epfd);
+	close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct http_server *http = NULL;
+	struct options opt = {};
+	struct daemon d = {};
+	char err[CONFIG_ERR_LEN];
+	struct config cfg;
+	int lfd = -1, ret = 1;
+
+	if (parse_args(argc, argv, &opt))
+		return 2;
+	log_init(opt.verbose);
+	libbpf_verbose = opt.verbose;
+	libbpf_set_print(libbpf_log);
+
+	if (config_load(opt.config, probe_lookup_for_config, &cfg, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (opt.listen) {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		if (parse_listen_addr(opt.listen, &ss, &sl, err, sizeof(err))) {
+			log_err("--listen: %s", err);
+			goto cleanup_config;
+		}
+		snprintf(cfg.listen, sizeof(cfg.listen), "%s", opt.listen);
+	}
+	if (daemon_check_config(&cfg, err, sizeof(err))) {
+		log_err("%s: %s", opt.config, err);
+		goto cleanup_config;
+	}
+	if (opt.check_config) {
+		printf("%s: configuration OK\n", opt.config);
+		ret = 0;
+		goto cleanup_config;
+	}
+	if (capabilities_check(err, sizeof(err))) {
+		log_err("%s", err);
+		goto cleanup_config;
+	}
+	memlock_rlimit_raise();
+	/* Bind before attaching, so a port in use costs no probe load. */
+	lfd = open_listen_socket(cfg.listen, err, sizeof(err));
+	if (lfd < 0) {
+		log_err("%s", err);
+		goto cleanup_config;
+	}
+	if (daemon_start(&d, &cfg, err, sizeof(err))) {
+		log_err("%s", err);
+		goto cleanup_config;
+	}
+	http = http_server_start(lfd, routes, sizeof(routes) / sizeof(routes[0]), &d, err,
+				 sizeof(err));
+	if (!http) {
+		log_err("%s", err);
+		goto cleanup;
+	}
+	log_info("serving metrics on http://%s/metrics", d.cfg.listen);
+	sd_notify(0, "READY=1");
+	notify_status(&d);
+
+	ret = run(&d, http) ? 1 : 0;
+
+	sd_notify(0, "STOPPING=1");
+	log_info("stopping: detaching probes");
+cleanup:
+	http_server_stop(http);
+	daemon_stop(&d);
+	if (lfd >= 0)
+		close(lfd);
+	return ret;
+cleanup_config:
+	config_free(&cfg);
+	if (lfd >= 0)
+		close(lfd);
+	return ret;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The probe interface.  A probe is one bpf/<probe>.bpf.c plus one module in
+ * daemon/probes/ that fills in a struct probe_ops and is listed once in
+ * probe_registry.c.  The daemon core starts, stops, reloads and scrapes
+ * probes only through these operations, so a probe never touches another.
+ */
+#ifndef SKBTRACE_PROBE_H
+#define SKBTRACE_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+#include "skbtrace.h"
+
+struct btf;
+struct expo;
+struct ksym_cache;
+struct stack_table;
+struct enum_names;
+
+/* What the daemon lends to probes. */
+struct probe_env {
+	const struct btf *btf; /* vmlinux BTF; only valid during check and start */
+	struct ksym_cache *ksyms;
+	struct stack_table *stacks;
+	const struct limits_config *limits;
+};
+
+struct probe;
+
+struct probe_ops {
+	const char *name;
+	const char *description;
+	unsigned int filter_mask; /* enum filter_field keys this probe accepts */
+	/* Best first; AUTO tries them in this order, a forced method must be listed. */
+	const enum attach_method *methods;
+	size_t n_methods;
+	/* Checks what depends on the running kernel, e.g. reason names. Optional. */
+	int (*check)(const struct probe_config *cfg, const struct probe_env *env, char *err,
+		     size_t errlen);
+	/*
+	 * open → set rodata → autoload the program for `method` → load → attach.
+	 * On failure everything is undone and err says why.
+	 */
+	int (*start)(struct probe *p, enum attach_method method, const struct probe_env *env,
+		     char *err, size_t errlen);
+	void (*stop)(struct probe *p);
+	/* Adds the probe's own series; the core adds status, stats and map fill. */
+	int (*collect)(struct probe *p, struct expo *e, const struct probe_env *env);
+};
+
+struct probe {
+	const struct probe_ops *ops;
+	struct probe_config cfg;
+	enum attach_method method; /* chosen; ATTACH_AUTO when not attached */
+	bool attached;
+	char error[CONFIG_ERR_LEN];
+	void *priv;
+	/* Set by start(): maps the core reads for every probe. */
+	int stats_fd;	      /* "stats" per-CPU array, or -1 */
+	int stack_map_fd;     /* "stack_traces", or -1 */
+	uint32_t max_stacks;  /* capacity of stack_traces */
+};
+
+const struct probe_ops *probe_ops_find(const char *name);
+const struct probe_ops *const *probe_ops_all(size_t *n);
+/* config_probe_lookup_fn for the config parser. */
+int probe_lookup_for_config(const char *name, unsigned int *filter_mask);
+
+/* Tries ops->start() with each method the config allows, best first. */
+int probe_attach(struct probe *p, const struct probe_env *env);
+void probe_detach(struct probe *p);
+
+/* Core series every probe has: status, event statistics, stack sampling. */
+int probe_collect_common(struct probe *p, struct expo *e);
+
+int probe_read_stats(const struct probe *p, uint64_t out[SKBTRACE_STAT_MAX]);
+
+/* skbtrace_map_entries / _max_entries / _overflow_events_total for one map. */
+int probe_expo_map(struct expo *e, const struct probe *p, const char *map, uint64_t entries,
+		   uint64_t max_entries, uint64_t overflow);
+
+/* Filter and stack policy as the BPF side wants them; reasons resolved by `reasons`. */
+int probe_filter_to_bpf(const struct probe_config *cfg, const struct enum_names *reasons,
+			const char *reason_kind, struct skbtrace_filter *out, char *err,
+			size_t errlen);
+void probe_stack_policy(const struct probe_config *cfg, struct skbtrace_stack_policy *out);
+
+/* Sum of a per-CPU counter map, one callback per key. */
+typedef int (*percpu_sum_fn)(const void *key, uint64_t sum, void *ctx);
+int percpu_map_sum_each(int map_fd, size_t key_size, percpu_sum_fn fn, void *ctx,
+			uint64_t *n_entries);
+
+#endif /* SKBTRACE_PROBE_H */

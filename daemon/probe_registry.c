@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The list of probes the daemon knows.  A new probe adds one line here. */
+#include <string.h>
+#include "probe.h"
+#include "probes/probes.h"
+
+static const struct probe_ops *const all_probes[] = {
+	&drop_probe_ops,
+};
+
+const struct probe_ops *const *probe_ops_all(size_t *n)
+{
+	*n = sizeof(all_probes) / sizeof(all_probes[0]);
+	return all_probes;
+}
+
+const struct probe_ops *probe_ops_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(all_probes) / sizeof(all_probes[0]); i++) {
+		if (!strcmp(all_probes[i]->name, name))
+			return all_probes[i];
+	}
+	return NULL;
+}
+
+int probe_lookup_for_config(const char *name, unsigned int *filter_mask)
+{
+	const struct probe_ops *ops = probe_ops_find(name);
+
+	if (!ops)
+		return -1;
+	*filter_mask = ops->filter_mask;
+	return 0;
+}

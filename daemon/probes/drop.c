@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Drop probe: skb:kfree_skb → skbtrace_drops_total{reason,location,netns}
+ * and skbtrace_drop_stacks_total{reason,netns,stack}.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "drop.h"
+#include "drop.skel.h"
+#include "drop_reasons.h"
+#include "expo.h"
+#include "ksyms.h"
+#include "probe.h"
+#include "probes.h"
+#include "stacks.h"
+#include "sysfs.h"
+
+struct drop_probe {
+	struct drop_bpf *skel;
+	struct drop_reasons reasons;
+};
+
+static const enum attach_method drop_methods[] = { ATTACH_TP_BTF, ATTACH_RAW_TP,
+						   ATTACH_TRACEPOINT };
+
+static int drop_check(const struct probe_config *cfg, const struct probe_env *env, char *err,
+		      size_t errlen)
+{
+	struct skbtrace_filter filter;
+	struct drop_reasons reasons;
+	int ret;
+
+	drop_reasons_load(env->btf, &reasons);
+	ret = probe_filter_to_bpf(cfg, &reasons.core, "drop reason", &filter, err, errlen);
+	drop_reasons_free(&reasons);
+	return ret;
+}
+
+static struct bpf_program *program_for(struct drop_bpf *skel, enum attach_method m)
+{
+	switch (m) {
+	case ATTACH_TP_BTF:
+		return skel->progs.drop_tp_btf;
+	case ATTACH_RAW_TP:
+		return skel->progs.drop_raw_tp;
+	case ATTACH_TRACEPOINT:
+		return skel->progs.drop_tracepoint;
+	default:
+		return NULL;
+	}
+}
+
+static void drop_stop(struct probe *p)
+{
+	struct drop_probe *dp = p->priv;
+
+	if (!dp)
+		return;
+	drop_bpf__destroy(dp->skel);
+	drop_reasons_free(&dp->reasons);
+	free(dp);
+	p->priv = NULL;
+}
+
+static int drop_start(struct probe *p, enum attach_method method, const struct probe_env *env,
+		      char *err, size_t errlen)
+{
+	const struct limits_config *lim = env->limits;
+	struct skbtrace_stack_policy policy;
+	struct skbtrace_filter filter;
+	struct drop_probe *dp;
+	struct bpf_program *prog, *iter;
+	int nargs, ret;
+
+	nargs = btf_tracepoint_nargs(env->btf, "kfree_skb");
+	if (nargs < 2) {
+		snprintf(err, errlen, "the kernel has no tracepoint skb:kfree_skb");
+		return -ENOENT;
+	}
+	if (method == ATTACH_TRACEPOINT && (ret = tracefs_ensure(err, errlen)))
+		return ret;
+
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return -ENOMEM;
+	p->priv = dp;
+	drop_reasons_load(env->btf, &dp->reasons);
+	ret = probe_filter_to_bpf(&p->cfg, &dp->reasons.core, "drop reason", &filter, err, errlen);
+	if (ret)
+		goto cleanup;
+	probe_stack_policy(&p->cfg, &policy);
+
+	dp->skel = drop_bpf__open();
+	if (!dp->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open BPF object: %s", strerror(errno));
+		goto cleanup;
+	}
+	memcpy((void *)&dp->skel->rodata->filter, &filter, sizeof(filter));
+	memcpy((void *)&dp->skel->rodata->stack_policy, &policy, sizeof(policy));
+	dp->skel->rodata->has_reason = nargs >= 3;
+	bpf_map__set_max_entries(dp->skel->maps.drop_counts, lim->max_series);
+	bpf_map__set_max_entries(dp->skel->maps.drop_stack_counts, lim->max_stack_series);
+	/* With stacks off the table is never written: do not reserve it. */
+	p->max_stacks = policy.mode == SKBTRACE_STACKS_OFF ? 1 : lim->max_stacks;
+	bpf_map__set_max_entries(dp->skel->maps.stack_traces, p->max_stacks);
+
+	prog = program_for(dp->skel, method);
+	bpf_object__for_each_program(iter, dp->skel->obj)
+		bpf_program__set_autoload(iter, iter == prog);
+
+	ret = drop_bpf__load(dp->skel);
+	if (ret) {
+		snprintf(err, errlen, "BPF load failed: %s", strerror(-ret));
+		goto cleanup;
+	}
+	/* Attaches the one autoloaded program; the skeleton owns the link. */
+	ret = drop_bpf__attach(dp->skel);
+	if (ret) {
+		snprintf(err, errlen, "attach failed: %s", strerror(-ret));
+		goto cleanup;
+	}
+	p->stats_fd = bpf_map__fd(dp->skel->maps.stats);
+	p->stack_map_fd = bpf_map__fd(dp->skel->maps.stack_traces);
+	return 0;
+
+cleanup:
+	drop_stop(p);
+	return ret;
+}
+
+struct drop_row {
+	struct drop_key key;
+	uint64_t count;
+};
+
+struct drop_stack_row {
+	uint32_t reason;
+	uint32_t netns;
+	const char *stack;
+	uint64_t count;
+};
+
+struct rows {
+	void *v;
+	size_t n, cap, size;
+};
+
+static void *rows_push(struct rows *r)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		void *v = realloc(r->v, cap * r->size);
+
+		if (!v)
+			return NULL;
+		r->v = v;
+		r->cap = cap;
+	}
+	return (char *)r->v + r->n++ * r->size;
+}
+
+static int push_drop(const void *key, uint64_t sum, void *ctx)
+{
+	struct drop_row *row = rows_push(ctx);
+
+	if (!row)
+		return -ENOMEM;
+	memcpy(&row->key, key, sizeof(row->key));
+	row->count = sum;
+	return 0;
+}
+
+struct stack_collect {
+	struct rows rows;
+	struct stack_table *stacks;
+	int stack_map_fd;
+};
+
+static int push_stack(const void *key, uint64_t sum, void *ctx)
+{
+	const struct drop_stack_key *k = key;
+	struct stack_collect *sc = ctx;
+	const char *id = stack_table_id(sc->stacks, sc->stack_map_fd, k->stack_id);
+	struct drop_stack_row *row;
+
+	if (!id)
+		id = "unreadable";
+	row = rows_push(&sc->rows);
+	if (!row)
+		return -ENOMEM;
+	*row = (struct drop_stack_row){ k->reason, k->netns, id, sum };
+	return 0;
+}
+
+static int cmp_stack_row(const void *a, const void *b)
+{
+	const struct drop_stack_row *x = a, *y = b;
+
+	if (x->reason != y->reason)
+		return x->reason < y->reason ? -1 : 1;
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	return strcmp(x->stack, y->stack);
+}
+
+static void netns_label(uint32_t netns, char *buf, size_t len)
+{
+	if (netns)
+		snprintf(buf, len, "%u", netns);
+	else
+		snprintf(buf, len, "unknown");
+}
+
+static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *env,
+		      uint64_t overflow)
+{
+	struct drop_probe *dp = p->priv;
+	struct rows rows = { .size = sizeof(struct drop_row) };
+	struct expo_family *f;
+	uint64_t n = 0, *addrs = NULL;
+	int err;
+
+	f = expo_family(e, "skbtrace_drops_total", EXPO_COUNTER,
+			"Packets dropped by the kernel (skb:kfree_skb), by drop reason, "
+			"symbolized drop location and network namespace inode. Exact.");
+	if (!f)
+		return -ENOMEM;
+	err = percpu_map_sum_each(bpf_map__fd(dp->skel->maps.drop_counts),
+				  sizeof(struct drop_key), push_drop, &rows, &n);
+	if (!err && rows.n) {
+		addrs = malloc(rows.n * sizeof(*addrs));
+		if (!addrs)
+			err = -ENOMEM;
+	}
+	if (addrs) {
+		struct drop_row *r = rows.v;
+
+		/* One pass over kallsyms for all locations new since the last scrape. */
+		for (size_t i = 0; i < rows.n; i++)
+			addrs[i] = r[i].key.location;
+		ksym_cache_resolve(env->ksyms, addrs, rows.n);
+	}
+	for (size_t i = 0; !err && i < rows.n; i++) {
+		struct drop_row *r = (struct drop_row *)rows.v + i;
+		char reason[96], netns[16];
+
+		drop_reason_name(&dp->reasons, r->key.reason, reason, sizeof(reason));
+		netns_label(r->key.netns, netns, sizeof(netns));
+		err = expo_add_u64(f,
+				   (struct expo_label[]){
+					   { "reason", reason },
+					   { "location", ksym_cache_name(env->ksyms, r->key.location) },
+					   { "netns", netns } },
+				   3, r->count);
+	}
+	/* Drops that found the map full still count, so the family's sum stays exact. */
+	if (!err && overflow)
+		err = expo_add_u64(f,
+				   (struct expo_label[]){ { "reason", "overflow" },
+							  { "location", "overflow" },
+							  { "netns", "overflow" } },
+				   3, overflow);
+	free(addrs);
+	free(rows.v);
+	return err ?: probe_expo_map(e, p, "drop_counts", n, bpf_map__max_entries(dp->skel->maps.drop_counts), overflow);
+}
+
+static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *env,
+		       uint64_t overflow)
+{
+	struct drop_probe *dp = p->priv;
+	struct stack_collect sc = { .rows = { .size = sizeof(struct drop_stack_row) },
+				    .stacks = env->stacks,
+				    .stack_map_fd = p->stack_map_fd };
+	struct drop_stack_row *r;
+	struct expo_family *f;
+	uint64_t n = 0;
+	int err;
+
+	f = expo_family(e, "skbtrace_drop_stacks_total", EXPO_COUNTER,
+			"Drops by kernel stack (stable id, see skbtrace_stack_info and /stacks). "
+			"Exact with stacks.mode=exact; otherwise only events whose stack was "
+			"captured, see skbtrace_stack_events_total.");
+	if (!f)
+		return -ENOMEM;
+	err = percpu_map_sum_each(bpf_map__fd(dp->skel->maps.drop_stack_counts),
+				  sizeof(struct drop_stack_key), push_stack, &sc, &n);
+	r = sc.rows.v;
+	/* Two BPF stacks may differ only in tracing frames and share one stable id. */
+	if (sc.rows.n)
+		qsort(r, sc.rows.n, sizeof(*r), cmp_stack_row);
+	for (size_t i = 0; !err && i < sc.rows.n; i++) {
+		char reason[96], netns[16];
+		uint64_t count = r[i].count;
+
+		while (i + 1 < sc.rows.n && !cmp_stack_row(&r[i], &r[i + 1]))
+			count += r[++i].count;
+		drop_reason_name(&dp->reasons, r[i].reason, reason, sizeof(reason));
+		netns_label(r[i].netns, netns, sizeof(netns));
+		err = expo_add_u64(f,
+				   (struct expo_label[]){ { "reason", reason },
+							  { "netns", netns },
+							  { "stack", r[i].stack } },
+				   3, count);
+	}
+	free(sc.rows.v);
+	return err ?: probe_expo_map(e, p, "drop_stack_counts", n,
+				     bpf_map__max_entries(dp->skel->maps.drop_stack_counts),
+				     overflow);
+}
+
+static int drop_collect(struct probe *p, struct expo *e, const struct probe_env *env)
+{
+	uint64_t st[SKBTRACE_STAT_MAX];
+	int err = probe_read_stats(p, st);
+
+	if (err)
+		return err;
+	err = emit_drops(p, e, env, st[SKBTRACE_STAT_COUNT_OVERFLOW]);
+	if (!err && p->cfg.stacks.mode != SKBTRACE_STACKS_OFF)
+		err = emit_stacks(p, e, env, st[SKBTRACE_STAT_STACK_COUNT_OVERFLOW]);
+	return err;
+}
+
+const struct probe_ops drop_probe_ops = {
+	.name = "drop",
+	.description = "packets dropped by the kernel (skb:kfree_skb)",
+	.filter_mask = FILTER_ALL,
+	.methods = drop_methods,
+	.n_methods = sizeof(drop_methods) / sizeof(drop_methods[0]),
+	.check = drop_check,
+	.start = drop_start,
+	.stop = drop_stop,
+	.collect = drop_collect,
+};

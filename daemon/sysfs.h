@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kernel facilities the daemon needs before it can load anything. */
+#ifndef SKBTRACE_SYSFS_H
+#define SKBTRACE_SYSFS_H
+
+#include <stddef.h>
+
+/* Mounts tracefs at /sys/kernel/tracing unless it (or debugfs' copy) is there. */
+int tracefs_ensure(char *err, size_t errlen);
+
+/* Checks for CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN) with a one-line error. */
+int capabilities_check(char *err, size_t errlen);
+
+/* Lifts RLIMIT_MEMLOCK for kernels that still charge BPF maps to it (before 5.11). */
+void memlock_rlimit_raise(void);
+
+#endif /* SKBTRACE_SYSFS_H */
