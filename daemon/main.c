@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -166,6 +167,30 @@ static int open_listen_socket(const char *listen, char *err, size_t errlen)
 	return listen_socket_open(listen, err, errlen);
 }
 
+/* The address actually bound, so that ":0" in tests reports the port it got. */
+static void bound_address(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+			port = ntohs(in->sin_port);
+		} else if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+			port = ntohs(in6->sin6_port);
+		}
+	}
+	snprintf(buf, len, ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", host, port);
+}
+
 static int setup_signals(void)
 {
 	sigset_t mask;
@@ -296,7 +321,7 @@ int main(int argc, char **argv)
 	struct http_server *http = NULL;
 	struct options opt = {};
 	struct daemon d = {};
-	char err[CONFIG_ERR_LEN];
+	char err[CONFIG_ERR_LEN], addr[INET6_ADDRSTRLEN + 8];
 	struct config cfg;
 	int lfd = -1, ret = 1;
 
@@ -350,7 +375,8 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto cleanup;
 	}
-	log_info("serving metrics on http://%s/metrics", d.cfg.listen);
+	bound_address(lfd, addr, sizeof(addr));
+	log_info("serving metrics on http://%s/metrics", addr);
 	sd_notify(0, "READY=1");
 	notify_status(&d);
 

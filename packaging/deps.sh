@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs what skbtrace needs on Debian 12 (bookworm), only if it is missing.
+#   packaging/deps.sh          build and run
+#   packaging/deps.sh --test   build, run and the whole test suite
+#   packaging/deps.sh --bench  all that and the benchmarks (bpftrace)
+set -eu
+
+BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	libmicrohttpd-dev libsystemd-dev libcjson-dev"
+TEST="iproute2 nftables curl prometheus util-linux"
+BENCH="bpftrace"
+
+pkgs=$BUILD
+case "${1:-}" in
+--test) pkgs="$pkgs $TEST" ;;
+--bench) pkgs="$pkgs $TEST $BENCH" ;;
+esac
+
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing; run as root to install them" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,147 @@
+# Shared helpers for the integration tests.  Each test sources this file,
+# creates what it needs through these helpers and gets it removed on exit,
+# whether the test passes, fails or is interrupted.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+: "${SKBTRACE:?path to the skbtrace binary}"
+: "${TESTGEN:?path to skbtrace-testgen}"
+: "${SRCDIR:?source directory}"
+
+TEST_NAME=$(basename "$0" .sh)
+TMP=$(mktemp -d "/tmp/skbtrace-${TEST_NAME}.XXXXXX")
+NETNS_LIST=()
+PIDS=()
+CLEANUP_CMDS=()
+DAEMON_PID=
+DAEMON_PORT=
+DAEMON_LOG=
+CHECKS=0
+
+log() { printf '# %s\n' "$*"; }
+
+fail() {
+	printf 'FAIL: %s: %s\n' "$TEST_NAME" "$*" >&2
+	if [ -n "$DAEMON_LOG" ] && [ -f "$DAEMON_LOG" ]; then
+		echo "--- daemon log ---" >&2
+		tail -n 30 "$DAEMON_LOG" >&2
+	fi
+	exit 1
+}
+
+cleanup() {
+	local rc=$?
+	set +e
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	for ns in "${NETNS_LIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	for ((i = ${#CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
+		eval "${CLEANUP_CMDS[i]}"
+	done
+	rm -rf "$TMP"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+on_exit() { CLEANUP_CMDS+=("$*"); }
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || fail "integration tests need root"
+}
+
+# netns_create SUFFIX → prints the namespace name; lo is up.
+netns_create() {
+	local ns="skbt-$$-$1"
+	ip netns add "$ns" || fail "cannot create netns $ns"
+	NETNS_LIST+=("$ns")
+	ip -n "$ns" link set lo up
+	echo "$ns"
+}
+
+netns_inode() { stat -L -c %i "/run/netns/$1"; }
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# write_config FILE [probe JSON ...]: a config with the given probes.
+write_config() {
+	local file=$1; shift
+	local probes
+	probes=$(IFS=,; echo "$*")
+	cat > "$file" <<JSON
+{
+	"listen": "127.0.0.1:0",
+	"limits": { "max_series": 4096, "max_stacks": 2048, "max_stack_series": 4096 },
+	"probes": [ $probes ]
+}
+JSON
+}
+
+# daemon_start CONFIG [extra args]: starts skbtrace on an ephemeral port and
+# waits until /metrics answers.  Sets DAEMON_PID, DAEMON_PORT, DAEMON_LOG.
+daemon_start() {
+	local config=$1; shift
+	DAEMON_LOG="$TMP/daemon.$RANDOM.log"
+	"$SKBTRACE" --config "$config" --listen 127.0.0.1:0 "$@" 2> "$DAEMON_LOG" &
+	DAEMON_PID=$!
+	PIDS+=("$DAEMON_PID")
+	for _ in $(seq 1 200); do
+		DAEMON_PORT=$(sed -n 's|.*serving metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$DAEMON_LOG" | head -n1)
+		if [ -n "$DAEMON_PORT" ] && curl -sf -o /dev/null "http://127.0.0.1:$DAEMON_PORT/metrics"; then
+			return 0
+		fi
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "daemon exited during start-up"
+		sleep 0.1
+	done
+	fail "daemon did not answer on /metrics within 20 s"
+}
+
+daemon_stop() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -TERM "$DAEMON_PID" 2>/dev/null || true
+	wait "$DAEMON_PID" 2>/dev/null || true
+	DAEMON_PID=
+}
+
+scrape() { curl -sf "http://127.0.0.1:$DAEMON_PORT${1:-/metrics}"; }
+
+# metric_sum FILE NAME [label=value ...]: sum of the samples of NAME whose
+# labels include every given pair (0 when there is none).
+metric_sum() {
+	local file=$1 name=$2; shift 2
+	awk -v name="$name" -v want="$*" '
+		BEGIN { n = split(want, pairs, " ") }
+		$0 ~ "^" name "[{ ]" {
+			for (i = 1; i <= n; i++) {
+				split(pairs[i], kv, "=")
+				if (index($0, kv[1] "=\"" kv[2] "\"") == 0) next
+			}
+			sum += $NF
+		}
+		END { printf "%d\n", sum }' "$file"
+}
+
+assert_eq() {
+	CHECKS=$((CHECKS + 1))
+	[ "$1" = "$2" ] || fail "$3: expected $1, got $2"
+	log "ok: $3 ($2)"
+}
+
+assert_contains() {
+	CHECKS=$((CHECKS + 1))
+	grep -qF -- "$2" <<< "$1" || fail "$3: \"$2\" not found"
+	log "ok: $3"
+}
+
+# nft_counter NETNS FAMILY TABLE CHAIN: packets counted by the chain's rule.
+nft_counter() {
+	in_ns "$1" nft list chain "$2" "$3" "$4" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | head -n1
+}
+
+test_done() { echo "PASS: $TEST_NAME ($CHECKS checks)"; }
+
+require_root

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every config of the bad corpus is rejected by --check-config with exit 1
+# and its documented message; the shipped config passes.
+source "$(dirname "$0")/lib.sh"
+
+corpus="$SRCDIR/tests/configs/bad"
+n=0
+for cfg in "$corpus"/*.json; do
+	expect=$(cat "${cfg%.json}.expect")
+	rc=0
+	"$SKBTRACE" --check-config --config "$cfg" > /dev/null 2> "$TMP/err" || rc=$?
+	assert_eq 1 "$rc" "exit code for $(basename "$cfg")"
+	assert_contains "$(cat "$TMP/err")" "$expect" "message for $(basename "$cfg")"
+	assert_eq 1 "$(wc -l < "$TMP/err")" "one-line error for $(basename "$cfg")"
+	n=$((n + 1))
+done
+[ "$n" -ge 15 ] || fail "the bad-config corpus has only $n cases"
+
+rc=0
+"$SKBTRACE" --check-config --config "$SRCDIR/config/skbtrace.json" > "$TMP/out" 2>&1 || rc=$?
+assert_eq 0 "$rc" "shipped config passes --check-config"
+
+# A reason name the running kernel does not have is a config error too.
+write_config "$TMP/reason.json" \
+	'{ "name": "drop", "filter": { "reasons": { "include": ["NO_SUCH_REASON"] } } }'
+rc=0
+"$SKBTRACE" --check-config --config "$TMP/reason.json" 2> "$TMP/err" || rc=$?
+assert_eq 1 "$rc" "unknown drop reason rejected"
+assert_contains "$(cat "$TMP/err")" \
+	'probes[0].filter.reasons.include[0]: "NO_SUCH_REASON" is not a drop reason of the running kernel' \
+	"unknown drop reason message"
+
+# Nothing was attached by any of the checks.
+if command -v bpftool > /dev/null; then
+	assert_eq 0 "$(bpftool prog show 2>/dev/null | grep -c 'drop_' || true)" "no probe left attached"
+fi
+test_done

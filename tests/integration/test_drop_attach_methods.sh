@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Each attach method of the drop probe, forced by config, attaches, says so
+# in skbtrace_probe_attached, and counts exactly.  With "auto" the daemon
+# picks the best method the kernel allows.  The classic tracepoint needs
+# tracefs, which the daemon mounts itself when it is absent.
+source "$(dirname "$0")/lib.sh"
+
+N=25
+ns=$(netns_create attach)
+inode=$(netns_inode "$ns")
+in_ns "$ns" nft -f - <<'NFT'
+table inet skbtrace_test {
+	chain out {
+		type filter hook output priority 0;
+		udp dport 9999 counter drop
+	}
+}
+NFT
+if ! mountpoint -q /sys/kernel/tracing; then
+	on_exit "umount /sys/kernel/tracing 2>/dev/null"
+fi
+
+for method in auto tp_btf raw_tp tracepoint; do
+	write_config "$TMP/$method.json" "{ \"name\": \"drop\", \"attach\": \"$method\" }"
+	daemon_start "$TMP/$method.json"
+	scrape > "$TMP/before"
+	in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 $N > /dev/null
+	scrape > "$TMP/after"
+	expected_method=$method
+	[ "$method" = auto ] && expected_method=tp_btf
+	assert_eq 1 "$(metric_sum "$TMP/after" skbtrace_probe_attached probe=drop method="$expected_method")" \
+		"attach=$method reports method $expected_method"
+	assert_contains "$(cat "$DAEMON_LOG")" "probe drop: attached with $expected_method" \
+		"attach=$method logs the method"
+	delta=$(($(metric_sum "$TMP/after" skbtrace_drops_total reason=NETFILTER_DROP netns="$inode") -
+		$(metric_sum "$TMP/before" skbtrace_drops_total reason=NETFILTER_DROP netns="$inode")))
+	assert_eq "$N" "$delta" "attach=$method counts exactly"
+	daemon_stop
+done
+rc=0
+write_config "$TMP/kprobe.json" '{ "name": "drop", "attach": "kprobe" }'
+"$SKBTRACE" --config "$TMP/kprobe.json" --listen 127.0.0.1:0 2> "$TMP/err" || rc=$?
+assert_eq 1 "$rc" "a method the probe does not offer fails start-up"
+assert_contains "$(cat "$TMP/err")" "probes[0].attach: probe drop cannot attach with kprobe" \
+	"message for an unsupported method"
+test_done

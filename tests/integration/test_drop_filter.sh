@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# A destination-port filter counts the drops to that port and excludes the
+# others exactly, in BPF, before anything is counted.
+source "$(dirname "$0")/lib.sh"
+
+ns=$(netns_create filter)
+inode=$(netns_inode "$ns")
+in_ns "$ns" nft -f - <<'NFT'
+table inet skbtrace_test {
+	chain out {
+		type filter hook output priority 0;
+		udp dport 9999 counter drop
+	}
+}
+NFT
+write_config "$TMP/config.json" \
+	"{ \"name\": \"drop\", \"filter\": { \"dport\": 9999, \"netns\": $inode } }"
+daemon_start "$TMP/config.json"
+
+in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 30 > /dev/null # NETFILTER_DROP, kept
+in_ns "$ns" "$TESTGEN" udp 127.0.0.1 8888 20 > /dev/null # NO_SOCKET, filtered out
+scrape > "$TMP/after"
+
+assert_eq 30 "$(nft_counter "$ns" inet skbtrace_test out)" "nft rule counter"
+assert_eq 30 "$(metric_sum "$TMP/after" skbtrace_drops_total reason=NETFILTER_DROP netns="$inode")" \
+	"drops to port 9999"
+assert_eq 0 "$(metric_sum "$TMP/after" skbtrace_drops_total reason=NO_SOCKET netns="$inode")" \
+	"drops to port 8888 (filtered)"
+assert_eq 30 "$(metric_sum "$TMP/after" skbtrace_drops_total)" "all drops counted anywhere"
+test_done
