@@ -98,6 +98,7 @@ typedef int (*config_probe_lookup_fn)(const char *name, unsigned int *filter_mas
 /*
  * Parses and validates.  On error returns -1 and writes one line to err:
  *   "FILE:LINE:COL: syntax error: ..." or "FILE: JSON.PATH: what was expected".
+ * On error *out is left zeroed, so config_free() is safe either way.
  */
 int config_parse(const char *text, const char *file, config_probe_lookup_fn lookup,
 		 struct config *out, char *err, size_t errlen);

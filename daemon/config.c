@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "config_filter.h"
+#include "json_path.h"
+#include "json_syntax.h"
+
+#define CONFIG_MAX_PROBES 16
+#define LIMIT_MAX 1000000
+/* Far above any sensible config; stops a wrong --config path from eating memory. */
+#define CONFIG_MAX_FILE_SIZE (1 << 20)
+
+static const char *const attach_names[ATTACH_METHOD_COUNT] = {
+	[ATTACH_AUTO] = "auto",	    [ATTACH_TP_BTF] = "tp_btf",
+	[ATTACH_RAW_TP] = "raw_tp", [ATTACH_TRACEPOINT] = "tracepoint",
+	[ATTACH_FENTRY] = "fentry", [ATTACH_KPROBE] = "kprobe",
+};
+
+static const char *const stack_mode_names[] = {
+	[SKBTRACE_STACKS_OFF] = "off",
+	[SKBTRACE_STACKS_ADAPTIVE] = "adaptive",
+	[SKBTRACE_STACKS_EXACT] = "exact",
+};
+
+const char *attach_method_name(enum attach_method m)
+{
+	return (unsigned int)m < ATTACH_METHOD_COUNT ? attach_names[m] : "unknown";
+}
+
+const char *stack_mode_name(enum skbtrace_stack_mode m)
+{
+	return (unsigned int)m <= SKBTRACE_STACKS_EXACT ? stack_mode_names[m] : "unknown";
+}
+
+static int parse_limit(const struct json_err *e, const cJSON *obj, const char *key, uint32_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char path[JSON_PATH_LEN];
+	uint64_t n;
+
+	if (!v)
+		return 0;
+	json_path_key(path, sizeof(path), "limits", key);
+	if (json_get_uint(e, v, path, 1, LIMIT_MAX, &n))
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int parse_limits(const struct json_err *e, const cJSON *v, struct limits_config *l)
+{
+	static const char *const keys[] = { "max_series", "max_stacks", "max_stack_series", NULL };
+
+	if (json_expect_object(e, v, "limits") || json_check_keys(e, v, "limits", keys))
+		return -1;
+	if (parse_limit(e, v, "max_series", &l->max_series) ||
+	    parse_limit(e, v, "max_stacks", &l->max_stacks) ||
+	    parse_limit(e, v, "max_stack_series", &l->max_stack_series))
+		return -1;
+	return 0;
+}
+
+static int parse_listen(const struct json_err *e, const cJSON *v, struct config *cfg)
+{
+	struct sockaddr_storage ss;
+	char why[CONFIG_ERR_LEN];
+	const char *s;
+	socklen_t len;
+
+	s = json_get_string(e, v, "listen", "a string like \"127.0.0.1:9820\"");
+	if (!s)
+		return -1;
+	if (strlen(s) >= sizeof(cfg->listen))
+		return json_fail(e, "listen", "longer than %zu characters",
+				 sizeof(cfg->listen) - 1);
+	if (parse_listen_addr(s, &ss, &len, why, sizeof(why)))
+		return json_fail(e, "listen", "%s", why);
+	strcpy(cfg->listen, s);
+	return 0;
+}
+
+/* Looks a string value up in a name table; the error lists every name. */
+static int parse_enum(const struct json_err *e, const cJSON *v, const char *path,
+		      const char *const *names, int n, int *out)
+{
+	char list[192] = "", got[128];
+	size_t o = 0;
+
+	for (int i = 0; cJSON_IsString(v) && i < n; i++) {
+		if (!strcmp(v->valuestring, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	for (int i = 0; i < n && o < sizeof(list); i++)
+		o += snprintf(list + o, sizeof(list) - o, "%s\"%s\"", i ? ", " : "", names[i]);
+	json_describe(got, sizeof(got), v);
+	return json_fail(e, path, "expected one of %s, got %s", list, got);
+}
+
+static int parse_stacks(const struct json_err *e, const cJSON *obj, const char *parent,
+			struct stack_config *st)
+{
+	static const char *const keys[] = { "mode", "budget_per_cpu", "sample_one_in", NULL };
+	char path[JSON_PATH_LEN], sub[JSON_PATH_LEN], got[128];
+	const cJSON *v;
+	uint64_t n;
+	int mode;
+
+	json_path_key(path, sizeof(path), parent, "stacks");
+	if (json_expect_object(e, obj, path) || json_check_keys(e, obj, path, keys))
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(obj, "mode");
+	json_path_key(sub, sizeof(sub), path, "mode");
+	if (v && parse_enum(e, v, sub, stack_mode_names, 3, &mode))
+		return -1;
+	if (v)
+		st->mode = mode;
+	v = cJSON_GetObjectItemCaseSensitive(obj, "budget_per_cpu");
+	json_path_key(sub, sizeof(sub), path, "budget_per_cpu");
+	if (v && json_get_uint(e, v, sub, 0, 10000000, &n))
+		return -1;
+	if (v)
+		st->budget_per_cpu = n;
+	v = cJSON_GetObjectItemCaseSensitive(obj, "sample_one_in");
+	json_path_key(sub, sizeof(sub), path, "sample_one_in");
+	if (v) {
+		/* The BPF side samples with a mask, (prandom & (N - 1)) == 0. */
+		if (!json_is_uint(v, 1, 65536, &n) || (n & (n - 1))) {
+			json_describe(got, sizeof(got), v);
+			return json_fail(e, sub, "expected a power of two from 1 to 65536, got %s",
+					 got);
+		}
+		st->sample_one_in = n;
+	}
+	return 0;
+}
+
+static void probe_defaults(struct probe_config *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->enabled = true;
+	p->attach = ATTACH_AUTO;
+	p->stacks.mode = SKBTRACE_STACKS_ADAPTIVE;
+	p->stacks.budget_per_cpu = 1000;
+	p->stacks.sample_one_in = 64;
+}
+
+static int parse_probe_name(const struct json_err *e, const cJSON *obj, const char *path,
+			    config_probe_lookup_fn lookup, struct probe_config *p,
+			    unsigned int *mask)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "name");
+	char sub[JSON_PATH_LEN], q[128];
+	const char *s;
+
+	json_path_key(sub, sizeof(sub), path, "name");
+	if (!v)
+		return json_fail(e, sub, "missing (expected a probe name)");
+	s = json_get_string(e, v, sub, "a probe name");
+	if (!s)
+		return -1;
+	if (strlen(s) >= sizeof(p->name) || lookup(s, mask) < 0) {
+		json_quote(q, sizeof(q), s);
+		return json_fail(e, sub, "unknown probe %s", q);
+	}
+	strcpy(p->name, s);
+	return 0;
+}
+
+static int parse_probe(const struct json_err *e, const cJSON *obj, const char *path,
+		       config_probe_lookup_fn lookup, struct probe_config *p)
+{
+	static const char *const keys[] = { "name", "enabled", "attach", "filter", "stacks", NULL };
+	char sub[JSON_PATH_LEN];
+	unsigned int mask = 0;
+	const cJSON *v;
+	int attach;
+
+	probe_defaults(p);
+	snprintf(p->path, sizeof(p->path), "%s", path);
+	if (json_expect_object(e, obj, path) || json_check_keys(e, obj, path, keys))
+		return -1;
+	if (parse_probe_name(e, obj, path, lookup, p, &mask))
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(obj, "enabled");
+	json_path_key(sub, sizeof(sub), path, "enabled");
+	if (v && json_get_bool(e, v, sub, &p->enabled))
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(obj, "attach");
+	json_path_key(sub, sizeof(sub), path, "attach");
+	if (v && parse_enum(e, v, sub, attach_names, ATTACH_METHOD_COUNT, &attach))
+		return -1;
+	if (v)
+		p->attach = attach;
+	v = cJSON_GetObjectItemCaseSensitive(obj, "filter");
+	json_path_key(sub, sizeof(sub), path, "filter");
+	if (v && config_parse_filter(e, v, sub, p->name, mask, &p->filter))
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(obj, "stacks");
+	if (v && parse_stacks(e, v, path, &p->stacks))
+		return -1;
+	return 0;
+}
+
+static int parse_probes(const struct json_err *e, const cJSON *v, config_probe_lookup_fn lookup,
+			struct config *cfg)
+{
+	char path[JSON_PATH_LEN], got[128];
+	const cJSON *c;
+	int n;
+
+	if (!v)
+		return json_fail(e, "probes", "missing (expected an array of probes)");
+	if (!cJSON_IsArray(v)) {
+		json_describe(got, sizeof(got), v);
+		return json_fail(e, "probes", "expected an array of probes, got %s", got);
+	}
+	n = cJSON_GetArraySize(v);
+	if (n > CONFIG_MAX_PROBES)
+		return json_fail(e, "probes", "too many probes (at most %d)", CONFIG_MAX_PROBES);
+	cfg->probes = calloc(n ? n : 1, sizeof(*cfg->probes));
+	if (!cfg->probes)
+		return json_fail(e, NULL, "out of memory");
+	cJSON_ArrayForEach(c, v)
+	{
+		struct probe_config *p = &cfg->probes[cfg->n_probes];
+
+		json_path_index(path, sizeof(path), "probes", cfg->n_probes);
+		if (parse_probe(e, c, path, lookup, p))
+			return -1;
+		for (int i = 0; i < cfg->n_probes; i++) {
+			if (strcmp(cfg->probes[i].name, p->name))
+				continue;
+			json_path_key(path, sizeof(path), p->path, "name");
+			return json_fail(e, path, "duplicate probe \"%s\" (also %s)", p->name,
+					 cfg->probes[i].path);
+		}
+		cfg->n_probes++;
+	}
+	return 0;
+}
+
+static int parse_root(const struct json_err *e, const cJSON *root, config_probe_lookup_fn lookup,
+		      struct config *cfg)
+{
+	static const char *const keys[] = { "listen", "limits", "probes", NULL };
+	const cJSON *v;
+	char got[128];
+
+	if (!cJSON_IsObject(root)) {
+		json_describe(got, sizeof(got), root);
+		return json_fail(e, NULL, "expected a JSON object at the top level, got %s", got);
+	}
+	if (json_check_keys(e, root, NULL, keys))
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(root, "listen");
+	if (v && parse_listen(e, v, cfg))
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(root, "limits");
+	if (v && parse_limits(e, v, &cfg->limits))
+		return -1;
+	return parse_probes(e, cJSON_GetObjectItemCaseSensitive(root, "probes"), lookup, cfg);
+}
+
+static int syntax_error(const char *file, const char *text, size_t offset, const char *reason,
+			char *err, size_t errlen)
+{
+	unsigned int line, col;
+
+	json_line_col(text, offset, &line, &col);
+	snprintf(err, errlen, "%s:%u:%u: syntax error: %s", file, line, col, reason);
+	return -1;
+}
+
+/* len rather than strlen(text), so that a NUL byte inside a file is a syntax error. */
+static int parse_buffer(const char *text, size_t len, const char *file,
+			config_probe_lookup_fn lookup, struct config *out, char *err, size_t errlen)
+{
+	const struct json_err e = { .file = file, .buf = err, .len = errlen };
+	const char *body = text, *end = NULL;
+	char reason[128];
+	size_t offset;
+	cJSON *root;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	/* Editors on Windows save a byte-order mark that JSON does not allow but means nothing. */
+	if (len >= 3 && !memcmp(body, "\xef\xbb\xbf", 3)) {
+		body += 3;
+		len -= 3;
+	}
+	if (json_syntax_check(body, len, &offset, reason, sizeof(reason)))
+		return syntax_error(file, body, offset, reason, err, errlen);
+	root = cJSON_ParseWithOpts(body, &end, 1);
+	if (!root) {
+		/* Only reached if cJSON is stricter than the check above, or out of memory. */
+		offset = end ? (size_t)(end - body) : 0;
+		return syntax_error(file, body, offset, "rejected by the JSON parser", err, errlen);
+	}
+
+	snprintf(out->listen, sizeof(out->listen), "%s", CONFIG_DEFAULT_LISTEN);
+	out->limits.max_series = 4096;
+	out->limits.max_stacks = 2048;
+	out->limits.max_stack_series = 4096;
+	out->file = strdup(file);
+	ret = out->file ? parse_root(&e, root, lookup, out) : json_fail(&e, NULL, "out of memory");
+	cJSON_Delete(root);
+	if (ret)
+		config_free(out);
+	return ret;
+}
+
+int config_parse(const char *text, const char *file, config_probe_lookup_fn lookup,
+		 struct config *out, char *err, size_t errlen)
+{
+	return parse_buffer(text, strlen(text), file, lookup, out, err, errlen);
+}
+
+/* Returns the whole stream NUL-terminated, or NULL with errno set. */
+static char *read_all(FILE *f, size_t *lenp)
+{
+	size_t len = 0, cap = 0, n;
+	char *buf = NULL, *nbuf;
+	int saved;
+
+	do {
+		if (cap - len < 2) {
+			if (cap >= CONFIG_MAX_FILE_SIZE) {
+				free(buf);
+				errno = EFBIG;
+				return NULL;
+			}
+			cap = cap ? cap * 2 : 4096;
+			nbuf = realloc(buf, cap);
+			if (!nbuf) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nbuf;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n);
+	if (ferror(f)) {
+		saved = errno;
+		free(buf);
+		errno = saved;
+		return NULL;
+	}
+	buf[len] = 0;
+	*lenp = len;
+	return buf;
+}
+
+int config_load(const char *file, config_probe_lookup_fn lookup, struct config *out, char *err,
+		size_t errlen)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	f = fopen(file, "re");
+	if (f) {
+		buf = read_all(f, &len);
+		ret = errno;
+		fclose(f);
+		errno = ret;
+	}
+	if (!buf) {
+		snprintf(err, errlen, "%s: cannot read: %s", file, strerror(errno));
+		return -1;
+	}
+	ret = parse_buffer(buf, len, file, lookup, out, err, errlen);
+	free(buf);
+	return ret;
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->file);
+	free(cfg->probes);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+const struct probe_config *config_find_probe(const struct config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->n_probes; i++)
+		if (!strcmp(cfg->probes[i].name, name))
+			return &cfg->probes[i];
+	return NULL;
+}
+
+/* Element by element, so that struct padding and unused list slots never count. */
+static bool filter_equal(const struct filter_config *a, const struct filter_config *b)
+{
+	if (a->set != b->set || memcmp(a->protocols, b->protocols, sizeof(a->protocols)) ||
+	    a->n_saddr != b->n_saddr || a->n_daddr != b->n_daddr || a->n_sport != b->n_sport ||
+	    a->n_dport != b->n_dport || a->n_netns != b->n_netns ||
+	    a->n_reason_include != b->n_reason_include ||
+	    a->n_reason_exclude != b->n_reason_exclude)
+		return false;
+	if (memcmp(a->saddr, b->saddr, a->n_saddr * sizeof(a->saddr[0])) ||
+	    memcmp(a->daddr, b->daddr, a->n_daddr * sizeof(a->daddr[0])) ||
+	    memcmp(a->sport, b->sport, a->n_sport * sizeof(a->sport[0])) ||
+	    memcmp(a->dport, b->dport, a->n_dport * sizeof(a->dport[0])) ||
+	    memcmp(a->netns, b->netns, a->n_netns * sizeof(a->netns[0])))
+		return false;
+	for (int i = 0; i < a->n_reason_include; i++)
+		if (strcmp(a->reason_include[i], b->reason_include[i]))
+			return false;
+	for (int i = 0; i < a->n_reason_exclude; i++)
+		if (strcmp(a->reason_exclude[i], b->reason_exclude[i]))
+			return false;
+	return true;
+}
+
+bool probe_config_equal(const struct probe_config *a, const struct probe_config *b)
+{
+	return !strcmp(a->name, b->name) && a->enabled == b->enabled && a->attach == b->attach &&
+	       a->stacks.mode == b->stacks.mode &&
+	       a->stacks.budget_per_cpu == b->stacks.budget_per_cpu &&
+	       a->stacks.sample_one_in == b->stacks.sample_one_in &&
+	       filter_equal(&a->filter, &b->filter);
+}
+
+bool limits_equal(const struct limits_config *a, const struct limits_config *b)
+{
+	return a->max_series == b->max_series && a->max_stacks == b->max_stacks &&
+	       a->max_stack_series == b->max_stack_series;
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include "config.h"
+#include "json_path.h"
+
+/* Plain decimal only: strtoul would also take "+80", " 80" and "0x50". */
+static int parse_port(const char *s, uint16_t *port)
+{
+	unsigned long v = 0;
+
+	if (!*s || strlen(s) > 5)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*port = v;
+	return 0;
+}
+
+/*
+ * Only numeric addresses: resolving a name at startup would make the daemon
+ * depend on DNS being up, and a name may resolve to several addresses.
+ */
+int parse_listen_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
+		      size_t errlen)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	char host[INET6_ADDRSTRLEN], q[128];
+	const char *port_s, *end;
+	uint16_t port;
+	size_t hlen;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		end = strchr(s, ']');
+		if (!end || end[1] != ':')
+			goto bad;
+		hlen = end - s - 1;
+		port_s = end + 2;
+	} else {
+		end = strchr(s, ':');
+		/* A second colon means an IPv6 address without its brackets. */
+		if (!end || strchr(end + 1, ':'))
+			goto bad;
+		hlen = end - s;
+		port_s = end + 1;
+	}
+	if (hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, s[0] == '[' ? s + 1 : s, hlen);
+	host[hlen] = 0;
+	if (s[0] != '[' && hlen == 0) {
+		/* in6addr_any: with IPV6_V6ONLY off this also accepts IPv4. */
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_any;
+	} else if (s[0] == '[' && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+	} else if (s[0] != '[' && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+	} else {
+		goto bad;
+	}
+	if (parse_port(port_s, &port)) {
+		json_quote(q, sizeof(q), s);
+		snprintf(err, errlen, "%s: port must be a number from 1 to 65535", q);
+		return -1;
+	}
+	if (ss->ss_family == AF_INET6) {
+		sin6->sin6_port = htons(port);
+		*len = sizeof(*sin6);
+	} else {
+		sin->sin_port = htons(port);
+		*len = sizeof(*sin);
+	}
+	return 0;
+bad:
+	json_quote(q, sizeof(q), s);
+	snprintf(err, errlen,
+		 "%s: expected ADDR:PORT with a numeric IPv4 address or [IPv6] address", q);
+	return -1;
+}
