@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Further clients wait in the listen backlog until a connection closes. */
+#define HTTP_CONNECTION_LIMIT 64
+
 struct http_server;
 
 /* A rendered response body; the server takes ownership of body (malloc'd). */
@@ -35,7 +38,8 @@ struct http_route {
  * Starts serving on an already-listening socket (made by listen_socket_open()
  * or handed over by systemd).  Routes are matched exactly; unknown paths
  * answer 404, methods other than GET and HEAD answer 405 with Allow.
- * The table must outlive the server.
+ * The table must outlive the server.  On success the server owns listen_fd
+ * and http_server_stop() closes it; on failure the caller still owns it.
  */
 struct http_server *http_server_start(int listen_fd, const struct http_route *routes,
 				      size_t n_routes, void *ctx, char *err, size_t errlen);
@@ -45,7 +49,11 @@ void http_server_stop(struct http_server *s);
 int http_server_fd(struct http_server *s);
 /* Runs pending HTTP work; call when http_server_fd() is readable or the timeout passed. */
 int http_server_run(struct http_server *s);
-/* Milliseconds until http_server_run() must be called again, or -1 for no limit. */
+/*
+ * Milliseconds until http_server_run() must be called again, or -1 for no limit.
+ * Often 0 while the fd stays quiet (pipelined requests, a freed connection slot):
+ * the loop must honour it or such clients stall.
+ */
 int http_server_timeout_ms(struct http_server *s);
 
 /*

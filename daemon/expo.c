@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Prometheus text exposition format 0.0.4.  Each family owns a growable
+ * buffer of already-formatted sample lines, so adding a sample is an append
+ * and rendering is one pass of memcpy in declaration order, whatever order
+ * the samples arrived in.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "expo.h"
+
+#define EXPO_BUCKETS 64
+
+struct expo_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+struct expo_family {
+	struct expo *e;
+	struct expo_family *hnext;
+	char *name;
+	size_t name_len;
+	enum expo_type type;
+	struct expo_buf header; /* "# HELP ...\n# TYPE ...\n" */
+	struct expo_buf samples;
+};
+
+struct expo {
+	struct expo_family **fams; /* in declaration order */
+	size_t n_fams;
+	size_t cap_fams;
+	struct expo_family *buckets[EXPO_BUCKETS];
+	size_t n_samples;
+};
+
+static int buf_reserve(struct expo_buf *b, size_t extra)
+{
+	size_t cap;
+	char *p;
+
+	if (b->cap - b->len >= extra)
+		return 0;
+	cap = b->cap ? b->cap : 256;
+	while (cap - b->len < extra) {
+		if (cap > SIZE_MAX / 2)
+			return -1;
+		cap *= 2;
+	}
+	p = realloc(b->p, cap);
+	if (!p)
+		return -1;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+static char *put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/*
+ * Copies s backslash-escaping backslash and newline, and double quotes too
+ * when quote is set: HELP text keeps its quotes, label values cannot.  The
+ * caller has room for twice strlen(s).
+ */
+static char *put_escaped(char *p, const char *s, bool quote)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || (*s == '"' && quote)) {
+			*p++ = '\\';
+			*p++ = *s;
+		} else if (*s == '\n') {
+			*p++ = '\\';
+			*p++ = 'n';
+		} else {
+			*p++ = *s;
+		}
+	}
+	return p;
+}
+
+static bool name_valid(const char *s, bool colon_ok)
+{
+	const char *p;
+
+	if (!s || !*s || (*s >= '0' && *s <= '9'))
+		return false;
+	for (p = s; *p; p++) {
+		char c = *p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_' || (c == ':' && colon_ok))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
+static unsigned int name_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 16777619u;
+	}
+	return h % EXPO_BUCKETS;
+}
+
+struct expo *expo_new(void)
+{
+	return calloc(1, sizeof(struct expo));
+}
+
+static void family_free(struct expo_family *f)
+{
+	free(f->name);
+	free(f->header.p);
+	free(f->samples.p);
+	free(f);
+}
+
+void expo_free(struct expo *e)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	for (i = 0; i < e->n_fams; i++)
+		family_free(e->fams[i]);
+	free(e->fams);
+	free(e);
+}
+
+static struct expo_family *family_find(struct expo *e, const char *name, unsigned int h)
+{
+	struct expo_family *f;
+
+	for (f = e->buckets[h]; f; f = f->hnext)
+		if (!strcmp(f->name, name))
+			return f;
+	return NULL;
+}
+
+static struct expo_family *family_create(const char *name, enum expo_type type, const char *help)
+{
+	struct expo_family *f = calloc(1, sizeof(*f));
+	size_t bound;
+	char *p;
+
+	if (!f)
+		return NULL;
+	f->type = type;
+	f->name = strdup(name);
+	if (!f->name)
+		goto fail;
+	f->name_len = strlen(name);
+	help = help ? help : "";
+	bound = 2 * f->name_len + 2 * strlen(help) + 32;
+	if (buf_reserve(&f->header, bound))
+		goto fail;
+	p = f->header.p;
+	p = put(p, "# HELP ", 7);
+	p = put(p, name, f->name_len);
+	*p++ = ' ';
+	p = put_escaped(p, help, false);
+	p = put(p, "\n# TYPE ", 8);
+	p = put(p, name, f->name_len);
+	p = type == EXPO_COUNTER ? put(p, " counter\n", 9) : put(p, " gauge\n", 7);
+	f->header.len = p - f->header.p;
+	return f;
+fail:
+	family_free(f);
+	return NULL;
+}
+
+struct expo_family *expo_family(struct expo *e, const char *name, enum expo_type type,
+				const char *help)
+{
+	struct expo_family *f;
+	unsigned int h;
+
+	if (!e || !name_valid(name, true) || (type != EXPO_COUNTER && type != EXPO_GAUGE) ||
+	    (type == EXPO_COUNTER && !ends_with(name, "_total"))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	h = name_hash(name);
+	f = family_find(e, name, h);
+	if (f) {
+		if (f->type == type)
+			return f;
+		errno = EEXIST;
+		return NULL;
+	}
+	if (e->n_fams == e->cap_fams) {
+		size_t cap = e->cap_fams ? e->cap_fams * 2 : 16;
+		struct expo_family **fams = realloc(e->fams, cap * sizeof(*fams));
+
+		if (!fams)
+			return NULL;
+		e->fams = fams;
+		e->cap_fams = cap;
+	}
+	f = family_create(name, type, help);
+	if (!f)
+		return NULL;
+	f->e = e;
+	f->hnext = e->buckets[h];
+	e->buckets[h] = f;
+	e->fams[e->n_fams++] = f;
+	return f;
+}
+
+static bool labels_valid(const struct expo_label *labels, size_t n)
+{
+	size_t i, j;
+
+	if (n && !labels)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!name_valid(labels[i].name, false) || !labels[i].value)
+			return false;
+		/* A repeated label name makes the whole scrape unparsable. */
+		for (j = 0; j < i; j++)
+			if (!strcmp(labels[i].name, labels[j].name))
+				return false;
+	}
+	return true;
+}
+
+static size_t format_u64(char *out, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static size_t format_double(char *out, size_t size, double v)
+{
+	if (isnan(v))
+		return (size_t)snprintf(out, size, "NaN");
+	if (isinf(v))
+		return (size_t)snprintf(out, size, v > 0 ? "+Inf" : "-Inf");
+	/*
+	 * %.17g switches to an exponent from 1e17 on; spelling large integral
+	 * values out keeps byte and packet totals readable.
+	 */
+	if (v == floor(v) && fabs(v) < 1e19)
+		return (size_t)snprintf(out, size, "%.0f", v);
+	return (size_t)snprintf(out, size, "%.17g", v);
+}
+
+static int add_sample(struct expo_family *f, const struct expo_label *labels, size_t n,
+		      const char *value, size_t value_len)
+{
+	struct expo_buf *b = &f->samples;
+	size_t bound = f->name_len + value_len + 4, i;
+	char *p;
+
+	if (!labels_valid(labels, n)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Room for the worst case, every value character escaped, then no checks. */
+	for (i = 0; i < n; i++)
+		bound += strlen(labels[i].name) + 2 * strlen(labels[i].value) + 4;
+	if (buf_reserve(b, bound)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	p = put(b->p + b->len, f->name, f->name_len);
+	for (i = 0; i < n; i++) {
+		*p++ = i ? ',' : '{';
+		p = put(p, labels[i].name, strlen(labels[i].name));
+		*p++ = '=';
+		*p++ = '"';
+		p = put_escaped(p, labels[i].value, true);
+		*p++ = '"';
+	}
+	if (n)
+		*p++ = '}';
+	*p++ = ' ';
+	p = put(p, value, value_len);
+	*p++ = '\n';
+	b->len = p - b->p;
+	f->e->n_samples++;
+	return 0;
+}
+
+int expo_add_u64(struct expo_family *f, const struct expo_label *labels, size_t n_labels,
+		 uint64_t value)
+{
+	char num[24];
+
+	if (!f) {
+		errno = EINVAL;
+		return -1;
+	}
+	return add_sample(f, labels, n_labels, num, format_u64(num, value));
+}
+
+int expo_add_double(struct expo_family *f, const struct expo_label *labels, size_t n_labels,
+		    double value)
+{
+	char num[40];
+
+	if (!f) {
+		errno = EINVAL;
+		return -1;
+	}
+	return add_sample(f, labels, n_labels, num, format_double(num, sizeof(num), value));
+}
+
+size_t expo_sample_count(const struct expo *e)
+{
+	return e ? e->n_samples : 0;
+}
+
+char *expo_render(struct expo *e, size_t *len)
+{
+	size_t total = 0, off = 0, i;
+	char *out;
+
+	if (!e)
+		return NULL;
+	for (i = 0; i < e->n_fams; i++)
+		total += e->fams[i]->header.len + e->fams[i]->samples.len;
+	out = malloc(total + 1);
+	if (!out)
+		return NULL;
+	for (i = 0; i < e->n_fams; i++) {
+		const struct expo_family *f = e->fams[i];
+
+		memcpy(out + off, f->header.p, f->header.len);
+		off += f->header.len;
+		if (f->samples.len)
+			memcpy(out + off, f->samples.p, f->samples.len);
+		off += f->samples.len;
+	}
+	out[off] = '\0';
+	if (len)
+		*len = off;
+	return out;
+}

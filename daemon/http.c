@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmicrohttpd in external epoll mode: MHD keeps its own epoll set (listen
+ * socket plus connections) and we only expose that set's fd, so the daemon
+ * loop polls one fd and calls MHD_run() without MHD starting any thread.
+ *
+ * SIGPIPE: MHD sends with MSG_NOSIGNAL on Linux, and without
+ * MHD_OPTION_SIGPIPE_HANDLED_BY_APP it never uses sendfile(), so a client
+ * hanging up mid-response cannot kill the daemon; callers need not ignore
+ * the signal.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+#include "config.h"
+#include "http.h"
+#include "log.h"
+
+#define HTTP_CONNECTION_TIMEOUT_S 10
+/* Per-connection pool for request headers; scrapes send a few hundred bytes. */
+#define HTTP_CONNECTION_MEMORY (32 * 1024)
+#define HTTP_TEXT_TYPE "text/plain; charset=utf-8"
+
+struct http_server {
+	struct MHD_Daemon *mhd;
+	int epoll_fd;
+	const struct http_route *routes;
+	size_t n_routes;
+	void *ctx;
+	/* Canned replies, created once and shared by every connection. */
+	struct MHD_Response *not_found;
+	struct MHD_Response *not_allowed;
+	struct MHD_Response *failed;
+	/* A connection was closed by the last http_server_run(). */
+	bool closed;
+	/* Set only inside http_server_start(), to catch MHD's reason for failing. */
+	char *start_err;
+	size_t start_errlen;
+};
+
+/*
+ * Once started, MHD only logs what clients provoke (resets, garbage, the
+ * connection limit), so that goes to debug where a client cannot flood it.
+ * While starting, warnings may precede the fatal message, so the last one
+ * is kept as the reason.
+ */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct http_server *s = cls;
+	char msg[256];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	if (s->start_err)
+		snprintf(s->start_err, s->start_errlen, "%s", msg);
+	log_debug("http: %s", msg);
+}
+
+/*
+ * At the connection limit MHD takes the listen socket out of its epoll set
+ * and, in 0.9.75, puts it back only at the start of a later MHD_run(): the
+ * slot freed by a close would stay unused, with clients queueing in the
+ * backlog, until some other event or timeout.  A close therefore asks for
+ * one more run straight away.
+ */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+
+	(void)conn;
+	(void)socket_ctx;
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+		s->closed = true;
+}
+
+static struct MHD_Response *canned(const char *body, const char *allow)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return NULL;
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, HTTP_TEXT_TYPE) != MHD_YES ||
+	    (allow && MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES)) {
+		MHD_destroy_response(r);
+		return NULL;
+	}
+	return r;
+}
+
+static const struct http_route *find_route(const struct http_server *s, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_routes; i++)
+		if (!strcmp(s->routes[i].path, url))
+			return &s->routes[i];
+	return NULL;
+}
+
+static enum MHD_Result serve_route(struct http_server *s, struct MHD_Connection *conn,
+				   const struct http_route *route)
+{
+	const char *id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "id");
+	struct http_body out = { 0 };
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (route->handler(s->ctx, id, &out) < 0) {
+		free(out.body);
+		return MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, s->failed);
+	}
+	/* MHD frees the body with the response: no copy of a large exposition. */
+	r = MHD_create_response_from_buffer_with_free_callback(out.len, out.body, free);
+	if (!r) {
+		free(out.body);
+		return MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, s->failed);
+	}
+	if (out.content_type &&
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, out.content_type) != MHD_YES) {
+		MHD_destroy_response(r);
+		return MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, s->failed);
+	}
+	ret = MHD_queue_response(conn, out.status ? out.status : MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * MHD calls this once with the headers, again for every chunk of request
+ * body, and a last time with no data once the request is complete.
+ *
+ * Other methods are refused on the first call: MHD then skips "100 Continue"
+ * and never buffers the body, only closes the connection afterwards.  GET
+ * and HEAD are answered on the last call, because MHD 0.9.75 keeps the
+ * connection alive only for a response queued after the whole request.
+ */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **req_cls)
+{
+	static int reading, answered;
+	struct http_server *s = cls;
+	const struct http_route *route;
+
+	(void)version;
+	(void)upload_data;
+	if (*req_cls == &answered) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	route = find_route(s, url);
+	if (!*req_cls && strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		*req_cls = &answered;
+		if (!route)
+			return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, s->not_found);
+		return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, s->not_allowed);
+	}
+	if (!*req_cls || *upload_data_size) {
+		*req_cls = &reading;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	*req_cls = &answered;
+	if (!route)
+		return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, s->not_found);
+	return serve_route(s, conn, route);
+}
+
+static void free_server(struct http_server *s)
+{
+	if (s->not_found)
+		MHD_destroy_response(s->not_found);
+	if (s->not_allowed)
+		MHD_destroy_response(s->not_allowed);
+	if (s->failed)
+		MHD_destroy_response(s->failed);
+	free(s);
+}
+
+struct http_server *http_server_start(int listen_fd, const struct http_route *routes,
+				      size_t n_routes, void *ctx, char *err, size_t errlen)
+{
+	struct MHD_OptionItem opts[] = {
+		{ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL },
+		{ MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT, NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONNECTION_TIMEOUT_S, NULL },
+		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONNECTION_MEMORY, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	const union MHD_DaemonInfo *info;
+	struct http_server *s;
+	char why[256] = "";
+
+	/* MHD would quietly open a socket of its own on a random port. */
+	if (listen_fd < 0) {
+		snprintf(err, errlen, "cannot start HTTP server: no listening socket");
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "cannot start HTTP server: %s", strerror(errno));
+		return NULL;
+	}
+	s->routes = routes;
+	s->n_routes = n_routes;
+	s->ctx = ctx;
+	s->not_found = canned("not found\n", NULL);
+	s->not_allowed = canned("method not allowed\n", "GET, HEAD");
+	s->failed = canned("internal server error\n", NULL);
+	if (!s->not_found || !s->not_allowed || !s->failed) {
+		snprintf(err, errlen, "cannot start HTTP server: out of memory");
+		free_server(s);
+		return NULL;
+	}
+
+	s->start_err = why;
+	s->start_errlen = sizeof(why);
+	/* MHD complains unless its logger comes before every other option. */
+	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, s,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_ARRAY,
+				  opts, MHD_OPTION_END);
+	s->start_err = NULL;
+	if (!s->mhd) {
+		snprintf(err, errlen, "cannot start HTTP server%s%s", *why ? ": " : "", why);
+		free_server(s);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (!info || info->epoll_fd < 0) {
+		snprintf(err, errlen, "cannot start HTTP server: no epoll fd");
+		http_server_stop(s);
+		return NULL;
+	}
+	s->epoll_fd = info->epoll_fd;
+	return s;
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	if (s->mhd)
+		MHD_stop_daemon(s->mhd);
+	free_server(s);
+}
+
+int http_server_fd(struct http_server *s)
+{
+	return s->epoll_fd;
+}
+
+int http_server_run(struct http_server *s)
+{
+	s->closed = false;
+	return MHD_run(s->mhd) == MHD_YES ? 0 : -1;
+}
+
+int http_server_timeout_ms(struct http_server *s)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (s->closed)
+		return 0;
+	if (MHD_get_timeout(s->mhd, &ms) != MHD_YES)
+		return -1;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+static int open_bound(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd, one = 1, zero = 0;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	/* Restarts must not wait out TIME_WAIT of the previous instance's scrapes. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
+	/* ":PORT" means every address; do not depend on the bindv6only sysctl. */
+	if (ss->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0)
+		goto fail;
+	if (bind(fd, (const struct sockaddr *)ss, len) < 0 || listen(fd, 128) < 0)
+		goto fail;
+	return fd;
+fail:
+	one = errno;
+	close(fd);
+	errno = one;
+	return -1;
+}
+
+static bool is_v6_any(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+	return ss->ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
+}
+
+int listen_socket_open(const char *addr, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char why[256] = "";
+	int fd;
+
+	memset(&ss, 0, sizeof(ss));
+	/* The parser's reason starts with the quoted address itself. */
+	if (parse_listen_addr(addr, &ss, &len, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "cannot listen on %s", why);
+		return -1;
+	}
+	fd = open_bound(&ss, len);
+	/* Hosts booted with ipv6.disable=1 still get the wildcard, IPv4 only. */
+	if (fd < 0 && errno == EAFNOSUPPORT && is_v6_any(&ss)) {
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+					   .sin_port = ((struct sockaddr_in6 *)&ss)->sin6_port,
+					   .sin_addr.s_addr = htonl(INADDR_ANY) };
+
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, &sin, sizeof(sin));
+		fd = open_bound(&ss, sizeof(sin));
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
+int listen_socket_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
+}

@@ -1,0 +1,624 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Drives http.c the way the daemon does (one epoll loop, no MHD threads) in a
+ * second thread, and talks to it with plain sockets so that malformed and
+ * pipelined requests can be sent byte for byte.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include "check.h"
+#include "http.h"
+
+#define METRICS_BODY "# HELP up Up.\n# TYPE up gauge\nup 1\n"
+#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+static atomic_int handler_calls; /* the routes' ctx */
+static atomic_int stop_loop;
+static int server_port;
+static int stop_fd;
+
+static int fill(struct http_body *out, const char *text, const char *type)
+{
+	out->body = strdup(text);
+	if (!out->body)
+		return -1;
+	out->len = strlen(text);
+	out->content_type = type;
+	return 0;
+}
+
+static int h_metrics(void *ctx, const char *id, struct http_body *out)
+{
+	(void)id;
+	atomic_fetch_add((atomic_int *)ctx, 1);
+	return fill(out, METRICS_BODY, METRICS_TYPE);
+}
+
+static int h_echo(void *ctx, const char *id, struct http_body *out)
+{
+	char text[128];
+
+	atomic_fetch_add((atomic_int *)ctx, 1);
+	snprintf(text, sizeof(text), "id=%s\n", id ? id : "(none)");
+	return fill(out, text, "text/plain");
+}
+
+/* Leaves a body behind on failure: the server must still free it. */
+static int h_fail(void *ctx, const char *id, struct http_body *out)
+{
+	(void)id;
+	atomic_fetch_add((atomic_int *)ctx, 1);
+	fill(out, "partial", "text/plain");
+	return -1;
+}
+
+static int h_busy(void *ctx, const char *id, struct http_body *out)
+{
+	(void)id;
+	atomic_fetch_add((atomic_int *)ctx, 1);
+	out->status = 503;
+	return fill(out, "busy\n", "text/plain");
+}
+
+static int h_empty(void *ctx, const char *id, struct http_body *out)
+{
+	(void)id;
+	atomic_fetch_add((atomic_int *)ctx, 1);
+	out->content_type = "text/plain";
+	return 0;
+}
+
+/* Far more than the socket buffers hold, so the server is still writing. */
+#define BIG_LEN (8 << 20)
+
+static int h_big(void *ctx, const char *id, struct http_body *out)
+{
+	(void)id;
+	atomic_fetch_add((atomic_int *)ctx, 1);
+	out->body = malloc(BIG_LEN);
+	if (!out->body)
+		return -1;
+	memset(out->body, 'x', BIG_LEN);
+	out->len = BIG_LEN;
+	out->content_type = "text/plain";
+	return 0;
+}
+
+static const struct http_route routes[] = {
+	{ "/metrics", h_metrics }, { "/echo", h_echo },	  { "/fail", h_fail },
+	{ "/busy", h_busy },	   { "/empty", h_empty }, { "/big", h_big },
+};
+
+/* The daemon's loop in miniature: sleeps exactly as long as the server allows. */
+static void *serve(void *arg)
+{
+	struct http_server *s = arg;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, http_server_fd(s), &ev) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, stop_fd, &ev) < 0) {
+		perror("epoll");
+		exit(2);
+	}
+	for (;;) {
+		epoll_wait(ep, &ev, 1, http_server_timeout_ms(s));
+		if (atomic_load(&stop_loop))
+			break;
+		if (http_server_run(s) < 0) {
+			fprintf(stderr, "http_server_run failed\n");
+			exit(2);
+		}
+	}
+	close(ep);
+	return NULL;
+}
+
+static int connect_server(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(server_port) };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Sends req (plus extra bytes of body filler) and reads until the server
+ * closes.  A server that answers early may reset the connection while the
+ * filler is still going out; what was received until then is kept.
+ */
+static char *exchange_with_filler(const char *req, size_t filler)
+{
+	size_t cap = 1 << 16, len = 0, off = 0, chunk;
+	char *buf = malloc(cap + 1);
+	char zeros[4096] = { 0 };
+	int fd = connect_server();
+	ssize_t n;
+
+	CHECK(fd >= 0);
+	if (fd < 0 || !buf) {
+		free(buf);
+		return NULL;
+	}
+	while (off < strlen(req)) {
+		n = send(fd, req + off, strlen(req) - off, MSG_NOSIGNAL);
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	for (off = 0; off < filler; off += chunk) {
+		chunk = filler - off < sizeof(zeros) ? filler - off : sizeof(zeros);
+		if (send(fd, zeros, chunk, MSG_NOSIGNAL) <= 0)
+			break;
+	}
+	while (len < cap) {
+		n = recv(fd, buf + len, cap - len, 0);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+}
+
+static char *exchange(const char *req)
+{
+	return exchange_with_filler(req, 0);
+}
+
+static int status_of(const char *resp)
+{
+	int code = 0;
+
+	if (!resp || sscanf(resp, "HTTP/1.%*d %d", &code) != 1)
+		return 0;
+	return code;
+}
+
+/* Value of a response header (case-insensitive name), copied into val. */
+static const char *header_of(const char *resp, const char *name, char *val, size_t size)
+{
+	const char *end = resp ? strstr(resp, "\r\n\r\n") : NULL;
+	size_t nlen = strlen(name);
+	const char *p;
+
+	if (!end)
+		return NULL;
+	for (p = strstr(resp, "\r\n"); p && p < end; p = strstr(p + 2, "\r\n")) {
+		const char *line = p + 2, *eol = strstr(line, "\r\n");
+
+		if (!strncasecmp(line, name, nlen) && line[nlen] == ':') {
+			line += nlen + 1;
+			while (*line == ' ')
+				line++;
+			snprintf(val, size, "%.*s", (int)(eol - line), line);
+			return val;
+		}
+	}
+	return NULL;
+}
+
+static const char *body_of(const char *resp)
+{
+	const char *p = resp ? strstr(resp, "\r\n\r\n") : NULL;
+
+	return p ? p + 4 : NULL;
+}
+
+static void test_get_and_head(void)
+{
+	char val[128], want[32];
+	char *r;
+
+	r = exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 200);
+	CHECK_STR_EQ(header_of(r, "Content-Type", val, sizeof(val)), METRICS_TYPE);
+	CHECK_STR_EQ(body_of(r), METRICS_BODY);
+	free(r);
+
+	r = exchange("HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 200);
+	snprintf(want, sizeof(want), "%zu", strlen(METRICS_BODY));
+	CHECK_STR_EQ(header_of(r, "Content-Length", val, sizeof(val)), want);
+	CHECK_STR_EQ(header_of(r, "Content-Type", val, sizeof(val)), METRICS_TYPE);
+	CHECK_STR_EQ(body_of(r), "");
+	free(r);
+
+	/* A body on a GET is read and ignored, however many chunks it takes. */
+	r = exchange("GET /echo?id=b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		     "Content-Length: 5\r\n\r\nhello");
+	CHECK(status_of(r) == 200);
+	CHECK_STR_EQ(body_of(r), "id=b\n");
+	free(r);
+	r = exchange_with_filler("GET /echo?id=c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+				 "Content-Length: 200000\r\n\r\n",
+				 200000);
+	CHECK(status_of(r) == 200);
+	CHECK_STR_EQ(body_of(r), "id=c\n");
+	free(r);
+
+	/* HTTP/1.0 clients get a close-delimited answer too. */
+	r = exchange("GET /metrics HTTP/1.0\r\n\r\n");
+	CHECK(status_of(r) == 200);
+	CHECK_STR_EQ(body_of(r), METRICS_BODY);
+	free(r);
+}
+
+static void test_not_found(void)
+{
+	char val[128];
+	char *r;
+
+	r = exchange("GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 404);
+	CHECK_STR_EQ(body_of(r), "not found\n");
+	CHECK_CONTAINS(header_of(r, "Content-Type", val, sizeof(val)), "text/plain");
+	free(r);
+
+	/* Matching is exact: no prefix, no trailing slash. */
+	r = exchange("GET /metrics/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 404);
+	free(r);
+	r = exchange("GET /metricsx HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 404);
+	free(r);
+}
+
+static void test_method_not_allowed(void)
+{
+	int calls = atomic_load(&handler_calls);
+	char val[128];
+	char *r;
+
+	r = exchange("POST /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		     "Content-Type: application/x-www-form-urlencoded\r\n"
+		     "Content-Length: 3\r\n\r\na=b");
+	CHECK(status_of(r) == 405);
+	CHECK_STR_EQ(header_of(r, "Allow", val, sizeof(val)), "GET, HEAD");
+	CHECK_STR_EQ(body_of(r), "method not allowed\n");
+	free(r);
+
+	/* A body far larger than MHD's buffer: it must not be fed to a handler. */
+	r = exchange_with_filler("PUT /metrics HTTP/1.1\r\nHost: x\r\n"
+				 "Content-Length: 1048576\r\n\r\n",
+				 1048576);
+	CHECK(status_of(r) == 405);
+	free(r);
+
+	/* The answer goes out without "100 Continue" and without waiting for the body. */
+	r = exchange("POST /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		     "Expect: 100-continue\r\nContent-Length: 10\r\n\r\n");
+	CHECK(status_of(r) == 405);
+	free(r);
+
+	r = exchange("DELETE /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 405);
+	free(r);
+
+	CHECK(atomic_load(&handler_calls) == calls);
+}
+
+static void test_malformed(void)
+{
+	char *r;
+
+	/*
+	 * MHD 0.9.75 hangs up on a request line without any space before the
+	 * access handler could answer, so "no reply" is accepted next to a 4xx.
+	 */
+	r = exchange("BLAH\r\n\r\n");
+	CHECK(r && (!*r || (status_of(r) >= 400 && status_of(r) < 500)));
+	free(r);
+
+	r = exchange("BLAH /metrics\r\n\r\n");
+	CHECK(status_of(r) == 400);
+	free(r);
+
+	r = exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n");
+	CHECK(status_of(r) >= 400 && status_of(r) < 500);
+	free(r);
+
+	/* ... and the server keeps serving. */
+	r = exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 200);
+	free(r);
+}
+
+static void test_id_arg(void)
+{
+	char *r;
+
+	r = exchange("GET /echo?id=abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 200);
+	CHECK_STR_EQ(body_of(r), "id=abc\n");
+	free(r);
+
+	r = exchange("GET /echo?x=1&id=a%20b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK_STR_EQ(body_of(r), "id=a b\n");
+	free(r);
+
+	r = exchange("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK_STR_EQ(body_of(r), "id=(none)\n");
+	free(r);
+}
+
+static void test_handler_results(void)
+{
+	char val[128];
+	char *r;
+
+	r = exchange("GET /fail HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 500);
+	free(r);
+
+	r = exchange("GET /busy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 503);
+	CHECK_STR_EQ(body_of(r), "busy\n");
+	free(r);
+
+	r = exchange("GET /empty HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 200);
+	CHECK_STR_EQ(header_of(r, "Content-Length", val, sizeof(val)), "0");
+	CHECK_STR_EQ(body_of(r), "");
+	free(r);
+}
+
+/* Reads one response whose length is given by Content-Length. */
+static bool read_response(int fd, char *buf, size_t cap)
+{
+	size_t len = 0, need = 0;
+	char val[32];
+	ssize_t n;
+
+	while (len < cap - 1) {
+		const char *body;
+
+		buf[len] = '\0';
+		body = body_of(buf);
+		if (body && !need) {
+			if (!header_of(buf, "Content-Length", val, sizeof(val)))
+				return false;
+			need = (body - buf) + strtoul(val, NULL, 10);
+		}
+		if (need && len >= need)
+			return len == need;
+		n = recv(fd, buf + len, cap - 1 - len, 0);
+		if (n <= 0)
+			return false;
+		len += n;
+	}
+	return false;
+}
+
+/* Prometheus keeps its connection between scrapes. */
+static void test_keepalive(void)
+{
+	const char *req = "GET /echo?id=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+	int fd = connect_server();
+	char buf[4096], val[64];
+	int i;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	for (i = 0; i < 3; i++) {
+		CHECK(send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+		CHECK(read_response(fd, buf, sizeof(buf)));
+		CHECK(status_of(buf) == 200);
+		CHECK_STR_EQ(body_of(buf), "id=1\n");
+		CHECK(!header_of(buf, "Connection", val, sizeof(val)) || strcasecmp(val, "close"));
+	}
+	close(fd);
+}
+
+/*
+ * Both requests arrive in one segment, so after the first answer nothing
+ * wakes MHD's epoll fd: the second is only served because the loop honours
+ * http_server_timeout_ms(), which is 0 while MHD holds buffered work.
+ */
+static void test_pipelined(void)
+{
+	const char *second;
+	char *r;
+
+	r = exchange("GET /echo?id=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+		     "GET /echo?id=2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 200);
+	CHECK_CONTAINS(r, "id=1\n");
+	second = r ? strstr(r + 1, "HTTP/1.1 ") : NULL;
+	CHECK(status_of(second) == 200);
+	CHECK_CONTAINS(second, "id=2\n");
+	free(r);
+}
+
+/*
+ * Past the limit clients wait in the backlog; one closing must let the next
+ * in at once, not after the idle ones time out (HTTP_CONNECTION_TIMEOUT_S).
+ */
+static void test_connection_limit(void)
+{
+	const char *req = "GET /echo?id=late HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	struct timeval short_wait = { .tv_usec = 300000 };
+	int idle[HTTP_CONNECTION_LIMIT], late, i;
+	char buf[512] = "";
+	ssize_t n;
+
+	for (i = 0; i < HTTP_CONNECTION_LIMIT; i++) {
+		idle[i] = connect_server();
+		CHECK(idle[i] >= 0);
+	}
+	/* Let the server accept them all before the next one knocks. */
+	usleep(300000);
+	late = connect_server();
+	CHECK(late >= 0);
+	CHECK(send(late, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+	setsockopt(late, SOL_SOCKET, SO_RCVTIMEO, &short_wait, sizeof(short_wait));
+	n = recv(late, buf, sizeof(buf) - 1, 0);
+	CHECK(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+
+	close(idle[0]);
+	n = recv(late, buf, sizeof(buf) - 1, MSG_WAITALL);
+	buf[n > 0 ? n : 0] = '\0';
+	CHECK(status_of(buf) == 200);
+	CHECK_CONTAINS(buf, "id=late\n");
+	close(late);
+	for (i = 1; i < HTTP_CONNECTION_LIMIT; i++)
+		close(idle[i]);
+}
+
+/*
+ * A client resetting the connection mid-response makes the server's next
+ * send fail with EPIPE or ECONNRESET; SIGPIPE would kill this whole test.
+ */
+static void test_client_hangup(void)
+{
+	const char *req = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+	char buf[256];
+	char *r;
+	int fd, i;
+
+	for (i = 0; i < 3; i++) {
+		fd = connect_server();
+		CHECK(fd >= 0);
+		if (fd < 0)
+			return;
+		CHECK(send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+		CHECK(recv(fd, buf, sizeof(buf), MSG_WAITALL) == sizeof(buf));
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+		close(fd);
+	}
+	usleep(100000);
+	r = exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	CHECK(status_of(r) == 200);
+	free(r);
+}
+
+static void test_start_failure(void)
+{
+	char err[256] = "";
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	/* Not a socket: MHD cannot put it in its epoll set. */
+	CHECK(http_server_start(fd, routes, 1, NULL, err, sizeof(err)) == NULL);
+	CHECK(!strncmp(err, "cannot start HTTP server", 24));
+	CHECK(!strchr(err, '\n'));
+	CHECK(fcntl(fd, F_GETFD) != -1);
+	close(fd);
+
+	CHECK(http_server_start(-1, routes, 1, NULL, err, sizeof(err)) == NULL);
+	CHECK_STR_EQ(err, "cannot start HTTP server: no listening socket");
+}
+
+static void test_listen_errors(int busy_port)
+{
+	char addr[64], err[256], want[128];
+	int fd, port;
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", busy_port);
+	err[0] = '\0';
+	fd = listen_socket_open(addr, err, sizeof(err));
+	CHECK(fd == -1);
+	snprintf(want, sizeof(want), "cannot listen on %s: Address already in use", addr);
+	CHECK_STR_EQ(err, want);
+	CHECK(!strchr(err, '\n'));
+
+	fd = listen_socket_open("localhost:80", err, sizeof(err));
+	CHECK(fd == -1);
+	CHECK(!strncmp(err, "cannot listen on \"localhost:80\": ", 33));
+	CHECK(!strchr(err, '\n'));
+
+	/* The wildcard takes IPv4 clients too, whether or not the host has IPv6. */
+	fd = listen_socket_open(":0", err, sizeof(err));
+	CHECK(fd >= 0);
+	port = fd >= 0 ? listen_socket_port(fd) : -1;
+	CHECK(port > 0);
+	if (fd >= 0) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+		int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		CHECK(c >= 0 && connect(c, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+		CHECK((fcntl(fd, F_GETFL) & O_NONBLOCK) && (fcntl(fd, F_GETFD) & FD_CLOEXEC));
+		close(c);
+		close(fd);
+	}
+}
+
+int main(void)
+{
+	struct http_server *s;
+	pthread_t thread;
+	char err[256] = "";
+	int fd;
+
+	fd = listen_socket_open("127.0.0.1:0", err, sizeof(err));
+	CHECK(fd >= 0);
+	if (fd < 0) {
+		fprintf(stderr, "%s\n", err);
+		return check_summary("test_http");
+	}
+	server_port = listen_socket_port(fd);
+	CHECK(server_port > 0);
+	s = http_server_start(fd, routes, sizeof(routes) / sizeof(routes[0]), &handler_calls, err,
+			      sizeof(err));
+	CHECK(s != NULL);
+	if (!s) {
+		fprintf(stderr, "%s\n", err);
+		return check_summary("test_http");
+	}
+	CHECK(http_server_fd(s) >= 0);
+	CHECK(http_server_timeout_ms(s) == -1);
+	stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (stop_fd < 0 || pthread_create(&thread, NULL, serve, s)) {
+		fprintf(stderr, "pthread_create failed\n");
+		return 2;
+	}
+
+	test_get_and_head();
+	test_not_found();
+	test_method_not_allowed();
+	test_malformed();
+	test_id_arg();
+	test_handler_results();
+	test_keepalive();
+	test_pipelined();
+	test_connection_limit();
+	test_client_hangup();
+	test_listen_errors(server_port);
+
+	atomic_store(&stop_loop, 1);
+	if (eventfd_write(stop_fd, 1) < 0)
+		return 2;
+	pthread_join(thread, NULL);
+	close(stop_fd);
+	http_server_stop(s);
+	/* The server owns the listening socket and closes it on stop. */
+	CHECK(fcntl(fd, F_GETFD) == -1 && errno == EBADF);
+	test_start_failure();
+	return check_summary("test_http");
+}
