@@ -181,7 +181,7 @@ static int parse_probe(const struct json_err *e, const cJSON *obj, const char *p
 	int attach;
 
 	probe_defaults(p);
-	snprintf(p->path, sizeof(p->path), "%s", path);
+	snprintf(p->path, sizeof(p->path), "%.*s", (int)sizeof(p->path) - 1, path);
 	if (json_expect_object(e, obj, path) || json_check_keys(e, obj, path, keys))
 		return -1;
 	if (parse_probe_name(e, obj, path, lookup, p, &mask))

@@ -18,7 +18,8 @@ static int parse_port(const char *s, uint16_t *port)
 			return -1;
 		v = v * 10 + (*s - '0');
 	}
-	if (v < 1 || v > 65535)
+	/* Port 0 asks the kernel for a free port; the daemon logs the one it got. */
+	if (v > 65535)
 		return -1;
 	*port = v;
 	return 0;
@@ -70,7 +71,7 @@ int parse_listen_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len
 	}
 	if (parse_port(port_s, &port)) {
 		json_quote(q, sizeof(q), s);
-		snprintf(err, errlen, "%s: port must be a number from 1 to 65535", q);
+		snprintf(err, errlen, "%s: port must be a number from 0 to 65535", q);
 		return -1;
 	}
 	if (ss->ss_family == AF_INET6) {

@@ -41,7 +41,7 @@ int probe_attach(struct probe *p, const struct probe_env *env)
 			 attach_method_name(p->cfg.attach));
 		return -EINVAL;
 	}
-	snprintf(p->error, sizeof(p->error), "probe %s: cannot attach: %s", ops->name, why);
+	snprintf(p->error, sizeof(p->error), "probe %s: cannot attach: %.400s", ops->name, why);
 	return err;
 }
 

@@ -27,10 +27,16 @@ assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$url/nope")" "unknown p
 assert_eq 405 "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x=1 "$url/metrics")" "POST"
 assert_eq 405 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$url/metrics")" "DELETE"
 assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' -I "$url/metrics")" "HEAD"
-# A malformed request gets an error and the server keeps serving.
-printf 'NOT-HTTP\r\n\r\n' | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$DAEMON_PORT; cat >&3; cat <&3" \
-	> "$TMP/bad" || true
-assert_contains "$(head -n1 "$TMP/bad")" "HTTP/1.1 4" "malformed request answered 4xx"
+# Malformed requests get an error (or a closed connection) and the server keeps serving.
+raw_request() {
+	printf "$1" | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$DAEMON_PORT; cat >&3; cat <&3" || true
+}
+assert_contains "$(raw_request 'GET  HTTP/1.1\r\nHost: x\r\n\r\n' | head -n1)" "HTTP/1.1 400" \
+	"request without a path answered 400"
+assert_contains "$(raw_request 'GET /metrics HTTP/7.0\r\nHost: x\r\n\r\n' | head -n1)" "HTTP/1.1 505" \
+	"unknown HTTP version answered 505"
+raw_request 'NOT-HTTP\r\n\r\n' > /dev/null
+raw_request '\x00\x01\x02\xff\r\n\r\n' > /dev/null
 assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics")" "still serving"
 assert_contains "$(curl -s "$url/stacks")" '"stacks"' "/stacks answers JSON"
 test_done

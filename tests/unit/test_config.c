@@ -601,8 +601,9 @@ static void test_listen(void)
 	CHECK(parse_listen_addr("localhost:80", &ss, &len, why, sizeof(why)) == -1);
 	CHECK_STR_EQ(why, "\"localhost:80\": expected ADDR:PORT with a numeric IPv4 address or "
 			  "[IPv6] address");
-	CHECK(parse_listen_addr("127.0.0.1:0", &ss, &len, why, sizeof(why)) == -1);
-	CHECK_STR_EQ(why, "\"127.0.0.1:0\": port must be a number from 1 to 65535");
+	CHECK(parse_listen_addr("127.0.0.1:0", &ss, &len, why, sizeof(why)) == 0);
+	CHECK(parse_listen_addr("127.0.0.1:65536", &ss, &len, why, sizeof(why)) == -1);
+	CHECK_STR_EQ(why, "\"127.0.0.1:65536\": port must be a number from 0 to 65535");
 	CHECK(parse_listen_addr("127.0.0.1:65536", &ss, &len, why, sizeof(why)) == -1);
 	CHECK_CONTAINS(why, "port must be");
 	CHECK(parse_listen_addr("127.0.0.1:+80", &ss, &len, why, sizeof(why)) == -1);
