@@ -375,6 +375,7 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto cleanup;
 	}
+	lfd = -1; /* the server owns and closes it now */
 	bound_address(lfd, addr, sizeof(addr));
 	log_info("serving metrics on http://%s/metrics", addr);
 	sd_notify(0, "READY=1");
