@@ -1,0 +1,33 @@
+#!/usr/bin/bash
+# /init of the VM guests: a bare machine with the stock kernel, the modules
+# the tests need and the daemon; runs the integration tests through
+# run-tests.sh, whose result lines the host parses from the serial console,
+# then powers off.  Nothing here mounts tracefs or bpffs: the daemon must
+# find or mount what it needs itself, as on a fresh host.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+/bin/busybox mount -t tmpfs tmpfs /run
+/bin/busybox mount -t tmpfs tmpfs /tmp
+# bash's process substitution needs /dev/fd, which udev would create.
+/bin/busybox ln -s /proc/self/fd /dev/fd
+# Applets land in /bin, last on PATH: the real bash, ip, nft, curl, nstat
+# and setpriv in /usr win where both exist.
+/bin/busybox --install -s /bin
+
+# Dependencies come first in the list; a module built into this kernel is
+# simply not in it.
+while read -r mod; do
+	insmod "$mod" || echo "SKBTRACE-WARN cannot load $mod"
+done < /etc/modules.load
+ip link set lo up
+
+# Kernel command line: skbtrace.only=test_a,test_b runs just those tests.
+only=$(sed -n 's/.*skbtrace\.only=\([^ ]*\).*/\1/p' /proc/cmdline)
+SKBTRACE=/skbtrace/skbtrace TESTGEN=/skbtrace/skbtrace-testgen SRCDIR=/skbtrace \
+	/skbtrace/tests/vm/run-tests.sh --host-only /skbtrace/tests/vm/host-only ${only:+--only "$only"}
+echo "SKBTRACE-EXIT $?"
+sync
+poweroff -f

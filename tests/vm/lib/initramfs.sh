@@ -1,0 +1,162 @@
+# Builds the guest's initramfs from three parts, each a compressed newc
+# cpio archive; the kernel unpacks concatenated archives in order, so the
+# slow-changing parts are cached and only the build outputs are packed on
+# every run:
+#   base     busybox and the userland the tests call, with their libraries
+#   modules  one kernel's modules the tests need, decompressed, in load order
+#   build    the daemon, the test helper, the tests and /init
+# shellcheck shell=bash
+
+# Real binaries where busybox's applets differ or are missing (ip netns,
+# nft, curl, nstat, setpriv, bash); busybox provides the rest at boot.
+VM_TOOLS=(bash ip nft curl nstat setpriv)
+
+# Modules the tests' nft rulesets and namespaces need, by name; what is
+# built in or absent on a kernel is skipped (nft_counter is a module only
+# before 6.0, the reject and conntrack pieces are modules everywhere).
+VM_MODULES=(veth nf_tables nft_counter nft_ct nf_conntrack nft_reject_inet
+	nft_reject_ipv4 nft_reject_ipv6 nft_limit nft_log nft_nat nft_chain_nat
+	nft_masq nft_fib_inet)
+
+# A newc archive of directory $1, compressed with $2, into file $3; the
+# parts packed on every run ask for speed ($4 = fast) over size.
+pack_dir() {
+	local dir=$1 comp=$2 out=$3 level=19
+	[ "${4:-}" != fast ] || level=3
+	(cd "$dir" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+		cpio --null --create --format=newc --owner=0:0 --quiet) |
+		case $comp in
+		zstd) zstd -q -"$level" -T2 ;;
+		*) gzip -"$((level > 9 ? 9 : level))"n ;;
+		esac > "$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
+# copy_libs ROOT FILE: every shared library FILE needs (the dynamic loader
+# included) at the same path under ROOT.
+copy_libs() {
+	local root=$1 f=$2 lib
+	while read -r lib; do
+		[ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+	done < <(ldd "$f" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+}
+
+copy_elf() {
+	install -D -m 0755 "$2" "$1$2"
+	copy_libs "$1" "$2"
+}
+
+# The compressor this kernel unpacks: zstd is smaller and faster to unpack
+# under TCG, gzip every kernel since forever understands.
+initramfs_comp() {
+	local config=$1
+	if grep -qx 'CONFIG_RD_ZSTD=y' "$config" && command -v zstd > /dev/null; then
+		echo zstd
+	else
+		echo gzip
+	fi
+}
+
+# base_part COMP [ELF ...]: the cached base archive, with the libraries the
+# given ELF files (the daemon, the helper) need but not the files: those
+# change with every build, their libraries rarely.  The key covers the
+# tools' and libraries' identities, so a package upgrade rebuilds it.
+base_part() {
+	local comp=$1 key paths=() t
+	shift
+	local extra=("$@")
+	for t in "${VM_TOOLS[@]}"; do
+		paths+=("$(command -v "$t")") || { echo "missing tool $t" >&2; return 1; }
+	done
+	paths+=(/bin/busybox)
+	key=$( (for t in "${paths[@]}"; do
+		ldd "$t" 2>/dev/null | awk '$3 ~ /^\// { print $3 }'
+		echo "$t"
+	done | sort -u | xargs stat -L -c '%n %s %Y'
+		declare -f copy_libs pack_dir
+		echo "${VM_TOOLS[*]}") | sha256sum | cut -c1-16)
+	local out=$VM_CACHE/initramfs/base-$key.cpio.$comp
+	if [ ! -e "$out" ]; then
+		local root
+		root=$(mktemp -d)
+		mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,proc,sys,dev,run,tmp,etc,root}
+		mkdir -p "$root/var" && ln -s ../run "$root/var/run"
+		install -m 0755 /bin/busybox "$root/bin/busybox"
+		# For the scripts' "#!/usr/bin/env bash" before /init installs applets.
+		ln -s /bin/busybox "$root/usr/bin/env"
+		for t in "${paths[@]}"; do
+			[ "$t" = /bin/busybox ] || copy_elf "$root" "$t"
+		done
+		for t in "${extra[@]}"; do
+			copy_libs "$root" "$t"
+		done
+		echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+		echo 'nogroup:x:65534:' > "$root/etc/group"
+		printf '127.0.0.1 localhost\n' > "$root/etc/hosts"
+		mkdir -p "$(dirname "$out")"
+		pack_dir "$root" "$comp" "$out"
+		rm -rf "$root"
+	fi
+	echo "$out"
+}
+
+# modules_part KERNELDIR COMP: that kernel's modules the tests need with
+# everything they depend on (modules.dep), decompressed so busybox insmod
+# loads them, and /etc/modules.load listing them dependencies first.
+modules_part() {
+	local kdir=$1 comp=$2 kver
+	kver=$(basename "$(compgen -G "$kdir/lib/modules/*" | head -n1)")
+	local out
+	out=$VM_CACHE/initramfs/modules-$kver-$(echo "${VM_MODULES[*]}" | sha256sum | cut -c1-8).cpio.$comp
+	if [ ! -e "$out" ]; then
+		local mdir=$kdir/lib/modules/$kver root
+		[ -s "$mdir/modules.dep" ] || { echo "no $mdir/modules.dep" >&2; return 1; }
+		root=$(mktemp -d)
+		mkdir -p "$root/lib/modules/$kver" "$root/etc"
+		# modules.dep lines: "path: dep1 dep2 ..." with deps listed so that
+		# each depends only on later ones; load in reverse, skip repeats.
+		local m line f order=()
+		declare -A seen=()
+		for m in "${VM_MODULES[@]}"; do
+			line=$(grep -E "(^|/)${m}\.ko(\.[a-z]+)?:" "$mdir/modules.dep" || true)
+			[ -n "$line" ] || continue
+			local deps=(${line/:/})
+			for ((i = ${#deps[@]} - 1; i >= 0; i--)); do
+				f=${deps[i]}
+				[ -z "${seen[$f]:-}" ] || continue
+				seen[$f]=1
+				order+=("$f")
+			done
+		done
+		for f in "${order[@]}"; do
+			local dst=$root/lib/modules/$kver/$(basename "${f%.ko*}").ko
+			case $f in
+			*.xz) xz -dc "$mdir/$f" > "$dst" ;;
+			*.zst) zstd -qdc "$mdir/$f" > "$dst" ;;
+			*.gz) gzip -dc "$mdir/$f" > "$dst" ;;
+			*) cp "$mdir/$f" "$dst" ;;
+			esac
+			echo "/lib/modules/$kver/$(basename "$dst")" >> "$root/etc/modules.load"
+		done
+		mkdir -p "$(dirname "$out")"
+		pack_dir "$root" "$comp" "$out"
+		rm -rf "$root"
+	fi
+	echo "$out"
+}
+
+# build_part BUILDDIR SRCDIR COMP OUT: the daemon and helper (their
+# libraries are in the base), the integration tests and /init.
+build_part() {
+	local build=$1 src=$2 comp=$3 out=$4 root
+	root=$(mktemp -d)
+	mkdir -p "$root/skbtrace/tests" "$root/skbtrace/daemon"
+	install -m 0755 "$build/skbtrace" "$build/tests/skbtrace-testgen" "$root/skbtrace/"
+	# SRCDIR in the guest: what the tests and the runner read from it.
+	cp -r "$src/tests/integration" "$src/tests/vm" "$root/skbtrace/tests/"
+	cp -r "$src/config" "$root/skbtrace/"
+	cp -r "$src/daemon/probes" "$root/skbtrace/daemon/"
+	install -m 0755 "$src/tests/vm/guest-init.sh" "$root/init"
+	pack_dir "$root" "$comp" "$out" fast
+	rm -rf "$root"
+}
