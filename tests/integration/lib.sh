@@ -144,4 +144,25 @@ nft_counter() {
 
 test_done() { echo "PASS: $TEST_NAME ($CHECKS checks)"; }
 
+# test_na REASON: this kernel cannot show what the test is about.  Exit
+# status 77 is ctest's SKIP_RETURN_CODE and the VM harness's "NA".
+test_na() {
+	echo "NA: $TEST_NAME: $*"
+	exit 77
+}
+
+# Whether kfree_skb passes a drop reason (5.17+): the kernel's BTF then has
+# enum skb_drop_reason, which is where the daemon reads the names from.
+# The enumerator names sit verbatim in BTF's string section.
+has_drop_reasons() {
+	grep -qa SKB_DROP_REASON_NOT_SPECIFIED /sys/kernel/btf/vmlinux
+}
+
+# drop_reason NAME: the reason label the daemon gives drops the kernel
+# frees with reason NAME: NAME itself, or "unknown" on a kernel whose
+# kfree_skb has no reason; tests filter by netns, so counts stay exact.
+drop_reason() {
+	if has_drop_reasons; then echo "$1"; else echo unknown; fi
+}
+
 require_root

@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib.sh"
 N=25
 ns=$(netns_create attach)
 inode=$(netns_inode "$ns")
+reason=$(drop_reason NETFILTER_DROP)
 in_ns "$ns" nft -f - <<'NFT'
 table inet skbtrace_test {
 	chain out {
@@ -32,7 +33,7 @@ for method in auto tp_btf raw_tp tracepoint; do
 		"attach=$method reports method $expected_method"
 	assert_contains "$(cat "$DAEMON_LOG")" "probe drop: attached with $expected_method" \
 		"attach=$method logs the method"
-	delta=$(($(metric_sum "$TMP/after" skbtrace_drops_total reason=NETFILTER_DROP netns="$inode") -
+	delta=$(($(metric_sum "$TMP/after" skbtrace_drops_total reason="$reason" netns="$inode") -
 		$(metric_sum "$TMP/before" skbtrace_drops_total reason=NETFILTER_DROP netns="$inode")))
 	assert_eq "$N" "$delta" "attach=$method counts exactly"
 	daemon_stop

@@ -153,7 +153,7 @@ build_part() {
 	mkdir -p "$root/skbtrace/tests" "$root/skbtrace/daemon"
 	install -m 0755 "$build/skbtrace" "$build/tests/skbtrace-testgen" "$root/skbtrace/"
 	# SRCDIR in the guest: what the tests and the runner read from it.
-	cp -r "$src/tests/integration" "$src/tests/vm" "$root/skbtrace/tests/"
+	cp -r "$src/tests/integration" "$src/tests/vm" "$src/tests/configs" "$root/skbtrace/tests/"
 	cp -r "$src/config" "$root/skbtrace/"
 	cp -r "$src/daemon/probes" "$root/skbtrace/daemon/"
 	install -m 0755 "$src/tests/vm/guest-init.sh" "$root/init"
