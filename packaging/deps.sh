@@ -7,7 +7,10 @@ set -eu
 
 BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libmicrohttpd-dev libsystemd-dev libcjson-dev"
-TEST="iproute2 nftables curl prometheus util-linux"
+# The VM stage (tests/vm) boots stock kernels under QEMU from a busybox
+# initramfs; kmod's depmod and xz/zstd unpack the kernels' modules.
+TEST="iproute2 nftables curl prometheus util-linux
+	qemu-system-x86 busybox-static cpio zstd xz-utils kmod"
 BENCH="bpftrace"
 
 pkgs=$BUILD

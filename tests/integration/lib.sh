@@ -110,7 +110,8 @@ daemon_stop() {
 scrape() { curl -sf "http://127.0.0.1:$DAEMON_PORT${1:-/metrics}"; }
 
 # metric_sum FILE NAME [label=value ...]: sum of the samples of NAME whose
-# labels include every given pair (0 when there is none).
+# labels include every given pair (0 when there is none); a value ending
+# in "*" matches every value with that prefix.
 metric_sum() {
 	local file=$1 name=$2; shift 2
 	awk -v name="$name" -v want="$*" '
@@ -118,7 +119,9 @@ metric_sum() {
 		$0 ~ "^" name "[{ ]" {
 			for (i = 1; i <= n; i++) {
 				split(pairs[i], kv, "=")
-				if (index($0, kv[1] "=\"" kv[2] "\"") == 0) next
+				pat = kv[1] "=\"" kv[2] "\""
+				if (kv[2] ~ /\*$/) pat = kv[1] "=\"" substr(kv[2], 1, length(kv[2]) - 1)
+				if (index($0, pat) == 0) next
 			}
 			sum += $NF
 		}
@@ -156,6 +159,14 @@ test_na() {
 # The enumerator names sit verbatim in BTF's string section.
 has_drop_reasons() {
 	grep -qa SKB_DROP_REASON_NOT_SPECIFIED /sys/kernel/btf/vmlinux
+}
+
+# drop_select NAME FUNCTION: metric_sum label pairs for drops the kernel
+# frees with reason NAME in FUNCTION.  Before 5.17 every free is "unknown",
+# including unix-socket frees that are no drops (nstat's connect attempt
+# to its daemon): the drop's location then tells them apart.
+drop_select() {
+	if has_drop_reasons; then echo "reason=$1"; else echo "reason=unknown location=$2+*"; fi
 }
 
 # drop_reason NAME: the reason label the daemon gives drops the kernel
