@@ -140,6 +140,20 @@ assert_contains() {
 	log "ok: $3"
 }
 
+# nft_drop_udp NETNS PORT: an output rule in NETNS that drops (and counts)
+# UDP to PORT, so every datagram sent there becomes a NETFILTER_DROP.
+# Read its count with: nft_counter NETNS inet skbtrace_test out.
+nft_drop_udp() {
+	in_ns "$1" nft -f - <<NFT
+table inet skbtrace_test {
+	chain out {
+		type filter hook output priority 0;
+		udp dport $2 counter drop
+	}
+}
+NFT
+}
+
 # nft_counter NETNS FAMILY TABLE CHAIN: packets counted by the chain's rule.
 nft_counter() {
 	in_ns "$1" nft list chain "$2" "$3" "$4" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | head -n1

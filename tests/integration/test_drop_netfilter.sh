@@ -9,14 +9,7 @@ N=50
 ns=$(netns_create nf)
 inode=$(netns_inode "$ns")
 reason=$(drop_reason NETFILTER_DROP)
-in_ns "$ns" nft -f - <<'NFT'
-table inet skbtrace_test {
-	chain out {
-		type filter hook output priority 0;
-		udp dport 9999 counter drop
-	}
-}
-NFT
+nft_drop_udp "$ns" 9999
 
 write_config "$TMP/config.json" '{ "name": "drop" }'
 daemon_start "$TMP/config.json"

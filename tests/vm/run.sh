@@ -36,7 +36,7 @@ VM_CPU=${SKBTRACE_VM_CPU:-qemu64,-cx16}
 VM_SMP=${SKBTRACE_VM_SMP:-2}
 VM_APPEND=${SKBTRACE_VM_APPEND:-}
 
-build= kernel= only= mode= doc=
+build='' kernel='' only='' mode='' doc=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$(cd "$2" && pwd); shift 2 ;;
@@ -48,7 +48,10 @@ while [ $# -gt 0 ]; do
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-[ -n "$build" ] && [ -n "$mode" ] || { sed -n '5,13s/^# //p' "$0" >&2; exit 2; }
+if [ -z "$build" ] || [ -z "$mode" ]; then
+	sed -n '5,13s/^# //p' "$0" >&2
+	exit 2
+fi
 out=$build/vm
 mkdir -p "$out"
 

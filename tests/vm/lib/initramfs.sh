@@ -120,7 +120,8 @@ modules_part() {
 		for m in "${VM_MODULES[@]}"; do
 			line=$(grep -E "(^|/)${m}\.ko(\.[a-z]+)?:" "$mdir/modules.dep" || true)
 			[ -n "$line" ] || continue
-			local deps=(${line/:/})
+			local deps
+			read -ra deps <<< "${line/:/}"
 			for ((i = ${#deps[@]} - 1; i >= 0; i--)); do
 				f=${deps[i]}
 				[ -z "${seen[$f]:-}" ] || continue
@@ -128,8 +129,9 @@ modules_part() {
 				order+=("$f")
 			done
 		done
+		local dst
 		for f in "${order[@]}"; do
-			local dst=$root/lib/modules/$kver/$(basename "${f%.ko*}").ko
+			dst=$root/lib/modules/$kver/$(basename "${f%.ko*}").ko
 			case $f in
 			*.xz) xz -dc "$mdir/$f" > "$dst" ;;
 			*.zst) zstd -qdc "$mdir/$f" > "$dst" ;;

@@ -20,6 +20,7 @@ declare -A KERNEL_PATTERN=(
 	[6.1]='^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$'
 	[6.12]='^linux-image-6\.12\.[0-9.]+\+bpo-cloud-amd64-unsigned$|^linux-image-6\.12\.[0-9.]+\+deb12-cloud-amd64(-unsigned)?$'
 )
+# shellcheck disable=SC2034 # used by run.sh
 VM_KERNELS=(5.10 6.1 6.12)
 
 # The machine's own mirror, so the extra suites come from the same archive

@@ -31,6 +31,15 @@ matrix_markdown() {
 		files+=("$c=$f")
 	done
 	awk '
+	# One row per name, one cell per column: cell[name, column] or "-".
+	function table(names, n, cell,   r, i, row) {
+		print hdr; print sep
+		for (r = 1; r <= n; r++) {
+			row = "| " names[r] " |"
+			for (i = 1; i <= ncol; i++) row = row " " ((names[r], i) in cell ? cell[names[r], i] : "-") " |"
+			print row
+		}
+	}
 	BEGIN {
 		for (i = 1; i < ARGC; i++) {
 			split(ARGV[i], kv, "=")
@@ -63,19 +72,9 @@ matrix_markdown() {
 			sep = sep "---|"
 		}
 		print "### Attach method chosen (`attach: auto`)\n"
-		print hdr; print sep
-		for (p = 1; p <= np; p++) {
-			row = "| " probes[p] " |"
-			for (i = 1; i <= ncol; i++) row = row " " ((probes[p], i) in attach ? attach[probes[p], i] : "-") " |"
-			print row
-		}
+		table(probes, np, attach)
 		print "\n### Integration tests\n"
-		print hdr; print sep
-		for (t = 1; t <= nt; t++) {
-			row = "| " tests[t] " |"
-			for (i = 1; i <= ncol; i++) row = row " " ((tests[t], i) in res ? res[tests[t], i] : "-") " |"
-			print row
-		}
+		table(tests, nt, res)
 		row = "| wall time |"
 		for (i = 1; i <= ncol; i++) row = row " " (i in secs ? secs[i] : "-") " |"
 		print row
