@@ -134,4 +134,7 @@ esac
 #@ (before 5.17) report reason `unknown`: the drop tests then count by
 #@ netns and drop location instead, as exactly.  Wall time is the guest's
 #@ whole run, boot to power-off, under TCG on two cores.
+#@ `test_drop_attach_methods` forces each of the drop probe's methods
+#@ (tp_btf, raw_tp, tracepoint) in turn: a PASS there means all three attach
+#@ and count exactly on that kernel.
 #@
