@@ -9,9 +9,10 @@ set -euo pipefail
 SUITE=bookworm
 CACHE=${1:-/var/cache/skbtrace-test}
 ROOTFS=$CACHE/rootfs-$SUITE
-# Bump when PACKAGES changes, so stale caches are rebuilt.
-STAMP="v1"
-PACKAGES=systemd,systemd-sysv,dbus,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,curl,bpftool
+# Bump when PACKAGES changes, so stale caches are rebuilt.  procps: the
+# unit's ExecReload= runs /bin/kill.
+STAMP="v2"
+PACKAGES=systemd,systemd-sysv,dbus,procps,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,curl,bpftool
 
 mkdir -p "$CACHE"
 exec 9> "$CACHE/.lock"
