@@ -108,6 +108,7 @@ int64_t privileges_drop(void)
 }
 
 static const char *const cap_names[] = {
+	[CAP_NET_ADMIN] = "cap_net_admin",
 	[CAP_SYS_ADMIN] = "cap_sys_admin",
 	[CAP_SYSLOG] = "cap_syslog",
 	[CAP_PERFMON] = "cap_perfmon",
