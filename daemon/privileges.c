@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
@@ -47,6 +48,25 @@ static int caps_set(const struct capsets *c)
 	};
 
 	return syscall(SYS_capset, &hdr, d) ? -errno : 0;
+}
+
+int capabilities_check(char *err, size_t errlen)
+{
+	uint64_t split = BIT(CAP_BPF) | BIT(CAP_PERFMON);
+	struct capsets c = {};
+	int ret = caps_get(&c);
+
+	if (ret) {
+		snprintf(err, errlen, "cannot read capabilities: %s", strerror(-ret));
+		return ret;
+	}
+	if ((c.effective & BIT(CAP_SYS_ADMIN)) || (c.effective & split) == split)
+		return 0;
+	snprintf(err, errlen,
+		 "missing capability %s: run as root or grant CAP_BPF and CAP_PERFMON "
+		 "(kernels before 5.8: CAP_SYS_ADMIN)",
+		 c.effective & BIT(CAP_BPF) ? "CAP_PERFMON" : "CAP_BPF");
+	return -EPERM;
 }
 
 static int last_cap(void)

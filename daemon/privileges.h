@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Giving up the capabilities the daemon no longer needs once its probes are
- * attached and its socket is bound.
+ * The capabilities the daemon needs: checked before anything is loaded, and
+ * all others given up once its probes are attached and its socket is bound.
  */
 #ifndef SKBTRACE_PRIVILEGES_H
 #define SKBTRACE_PRIVILEGES_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* Checks for CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN) with a one-line error. */
+int capabilities_check(char *err, size_t errlen);
 
 /*
  * Keeps only what a reload and a scrape still need:
