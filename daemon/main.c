@@ -375,8 +375,8 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto cleanup;
 	}
-	lfd = -1; /* the server owns and closes it now */
 	bound_address(lfd, addr, sizeof(addr));
+	lfd = -1; /* the server owns and closes it now */
 	log_info("serving metrics on http://%s/metrics", addr);
 	sd_notify(0, "READY=1");
 	notify_status(&d);

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reset probe's series: skbtrace_tcp_resets_total,
+ * skbtrace_tcp_reset_stacks_total and skbtrace_tcp_listen_overflows_total,
+ * each with the fill and overflow of its map.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "expo.h"
+#include "reset.h"
+#include "reset_probe.h"
+#include "reset.skel.h"
+#include "rows.h"
+#include "stacks.h"
+
+static const char *direction_name(uint8_t d)
+{
+	return d == RESET_SENT ? "sent" : "received";
+}
+
+static const char *origin_name(uint8_t o)
+{
+	static const char *const names[] = { "passive", "active", "peer" };
+
+	return o < sizeof(names) / sizeof(names[0]) ? names[o] : "unknown";
+}
+
+static void reason_label(const struct reset_probe *rp, uint32_t reason, char *buf, size_t len)
+{
+	const char *name = enum_names_get(&rp->reasons, reason);
+
+	if (reason == SKBTRACE_REASON_UNKNOWN)
+		snprintf(buf, len, "unknown");
+	else if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%u", reason);
+}
+
+static void state_label(const struct reset_probe *rp, uint16_t state, char *buf, size_t len)
+{
+	const char *name = enum_names_get(&rp->states, state);
+
+	if (state == RESET_STATE_NONE)
+		snprintf(buf, len, "no_socket");
+	else if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%u", state);
+}
+
+struct reset_emit {
+	const struct reset_probe *rp;
+	struct expo_family *f;
+};
+
+static int emit_reset(const void *key, uint64_t sum, void *ctx)
+{
+	const struct reset_key *k = key;
+	struct reset_emit *re = ctx;
+	char reason[96], state[32], netns[16];
+
+	reason_label(re->rp, k->reason, reason, sizeof(reason));
+	state_label(re->rp, k->state, state, sizeof(state));
+	probe_netns_label(k->netns, netns, sizeof(netns));
+	return expo_add_u64(re->f,
+			    (struct expo_label[]){ { "direction", direction_name(k->direction) },
+						   { "origin", origin_name(k->origin) },
+						   { "reason", reason },
+						   { "state", state },
+						   { "netns", netns } },
+			    5, sum);
+}
+
+static int emit_resets(struct probe *p, struct expo *e, uint64_t overflow)
+{
+	struct reset_probe *rp = p->priv;
+	struct reset_emit re = { .rp = rp };
+	uint64_t n = 0;
+	int err;
+
+	re.f = expo_family(e, "skbtrace_tcp_resets_total", EXPO_COUNTER,
+			   "TCP resets sent and received, by direction, origin (passive: "
+			   "answer to a segment; active: local abort; peer: received), kernel "
+			   "reset reason, socket state and network namespace inode. Exact.");
+	if (!re.f)
+		return -ENOMEM;
+	err = percpu_map_sum_each(bpf_map__fd(rp->skel->maps.reset_counts),
+				  sizeof(struct reset_key), emit_reset, &re, &n);
+	/* Resets that found a map full still count, so the family's sum stays exact. */
+	if (!err && overflow)
+		err = expo_add_u64(re.f,
+				   (struct expo_label[]){ { "direction", "overflow" },
+							  { "origin", "overflow" },
+							  { "reason", "overflow" },
+							  { "state", "overflow" },
+							  { "netns", "overflow" } },
+				   5, overflow);
+	return err
+		       ?: probe_expo_map(e, p, "reset_counts", n,
+					 bpf_map__max_entries(rp->skel->maps.reset_counts),
+					 overflow);
+}
+
+static int emit_overflow(const void *key, uint64_t sum, void *ctx)
+{
+	const struct listen_overflow_key *k = key;
+	char netns[16], port[8];
+
+	probe_netns_label(k->netns, netns, sizeof(netns));
+	snprintf(port, sizeof(port), "%u", k->port);
+	return expo_add_u64(ctx, (struct expo_label[]){ { "netns", netns }, { "port", port } }, 2,
+			    sum);
+}
+
+static uint64_t listen_overflow_lost(const struct reset_probe *rp)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t *v, sum = 0;
+	uint32_t zero = 0;
+
+	if (ncpus <= 0)
+		return 0;
+	v = calloc(ncpus, sizeof(*v));
+	if (v && !bpf_map_lookup_elem(bpf_map__fd(rp->skel->maps.listen_overflow_lost), &zero, v)) {
+		for (int i = 0; i < ncpus; i++)
+			sum += v[i];
+	}
+	free(v);
+	return sum;
+}
+
+static int emit_listen_overflows(struct probe *p, struct expo *e)
+{
+	struct reset_probe *rp = p->priv;
+	uint64_t n = 0, lost = listen_overflow_lost(rp);
+	struct expo_family *f;
+	int err;
+
+	f = expo_family(e, "skbtrace_tcp_listen_overflows_total", EXPO_COUNTER,
+			"Handshakes reset because the listener's accept queue was full "
+			"(net.ipv4.tcp_abort_on_overflow=1), by network namespace inode and "
+			"listening port. SYNs dropped on a full queue are not included; see "
+			"docs/reset-probe.md.");
+	if (!f)
+		return -ENOMEM;
+	err = percpu_map_sum_each(bpf_map__fd(rp->skel->maps.listen_overflow_counts),
+				  sizeof(struct listen_overflow_key), emit_overflow, f, &n);
+	if (!err && lost)
+		err = expo_add_u64(
+			f, (struct expo_label[]){ { "netns", "overflow" }, { "port", "overflow" } },
+			2, lost);
+	return err
+		       ?: probe_expo_map(
+				  e, p, "listen_overflow_counts", n,
+				  bpf_map__max_entries(rp->skel->maps.listen_overflow_counts),
+				  lost);
+}
+
+struct stack_row {
+	struct reset_stack_key key;
+	const char *stack;
+	uint64_t count;
+};
+
+struct stack_collect {
+	struct rows rows;
+	struct stack_table *stacks;
+	int stack_map_fd;
+};
+
+static int push_stack(const void *key, uint64_t sum, void *ctx)
+{
+	const struct reset_stack_key *k = key;
+	struct stack_collect *sc = ctx;
+	const char *id = stack_table_id(sc->stacks, sc->stack_map_fd, k->stack_id);
+	struct stack_row *row = rows_push(&sc->rows);
+
+	if (!row)
+		return -ENOMEM;
+	*row = (struct stack_row){ *k, id ? id : "unreadable", sum };
+	return 0;
+}
+
+static int cmp_stack_row(const void *a, const void *b)
+{
+	const struct stack_row *x = a, *y = b;
+
+	if (x->key.direction != y->key.direction)
+		return x->key.direction < y->key.direction ? -1 : 1;
+	if (x->key.origin != y->key.origin)
+		return x->key.origin < y->key.origin ? -1 : 1;
+	if (x->key.netns != y->key.netns)
+		return x->key.netns < y->key.netns ? -1 : 1;
+	return strcmp(x->stack, y->stack);
+}
+
+static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *env,
+		       uint64_t overflow)
+{
+	struct reset_probe *rp = p->priv;
+	struct stack_collect sc = { .rows = { .size = sizeof(struct stack_row) },
+				    .stacks = env->stacks,
+				    .stack_map_fd = p->stack_map_fd };
+	struct expo_family *f;
+	struct stack_row *r;
+	uint64_t n = 0;
+	int err;
+
+	f = expo_family(e, "skbtrace_tcp_reset_stacks_total", EXPO_COUNTER,
+			"TCP resets by kernel stack (stable id, see skbtrace_stack_info and "
+			"/stacks). Exact with stacks.mode=exact; otherwise only events whose "
+			"stack was captured, see skbtrace_stack_events_total.");
+	if (!f)
+		return -ENOMEM;
+	err = percpu_map_sum_each(bpf_map__fd(rp->skel->maps.reset_stack_counts),
+				  sizeof(struct reset_stack_key), push_stack, &sc, &n);
+	r = sc.rows.v;
+	/* Two BPF stacks may differ only in tracing frames and share one stable id. */
+	if (sc.rows.n)
+		qsort(r, sc.rows.n, sizeof(*r), cmp_stack_row);
+	for (size_t i = 0; !err && i < sc.rows.n; i++) {
+		uint64_t count = r[i].count;
+		char netns[16];
+
+		while (i + 1 < sc.rows.n && !cmp_stack_row(&r[i], &r[i + 1]))
+			count += r[++i].count;
+		probe_netns_label(r[i].key.netns, netns, sizeof(netns));
+		err = expo_add_u64(
+			f,
+			(struct expo_label[]){ { "direction", direction_name(r[i].key.direction) },
+					       { "origin", origin_name(r[i].key.origin) },
+					       { "netns", netns },
+					       { "stack", r[i].stack } },
+			4, count);
+	}
+	free(sc.rows.v);
+	return err
+		       ?: probe_expo_map(e, p, "reset_stack_counts", n,
+					 bpf_map__max_entries(rp->skel->maps.reset_stack_counts),
+					 overflow);
+}
+
+int reset_collect(struct probe *p, struct expo *e, const struct probe_env *env)
+{
+	uint64_t st[SKBTRACE_STAT_MAX];
+	int err = probe_read_stats(p, st);
+
+	if (err)
+		return err;
+	err = emit_resets(p, e, st[SKBTRACE_STAT_COUNT_OVERFLOW]);
+	err = err ?: emit_listen_overflows(p, e);
+	if (!err && p->cfg.stacks.mode != SKBTRACE_STACKS_OFF)
+		err = emit_stacks(p, e, env, st[SKBTRACE_STAT_STACK_COUNT_OVERFLOW]);
+	return err;
+}
