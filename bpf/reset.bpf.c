@@ -28,6 +28,8 @@ const volatile struct skbtrace_filter filter = {};
 const volatile bool has_reason = false;
 /* TCP_LISTEN of the running kernel, from BTF. */
 const volatile __u32 tcp_listen_state = 0xffffffff;
+/* SKB_DROP_REASON_TCP_LISTEN_OVERFLOW (6.15+), from BTF; unknown: no overflow drops counted. */
+const volatile __u32 listen_overflow_reason = SKBTRACE_REASON_UNKNOWN;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -61,18 +63,12 @@ struct {
 	__type(value, __u64);
 } listen_overflow_lost SEC(".maps");
 
-/*
- * A reset sent for a segment that reached a listener whose accept queue is
- * full is the handshake that tcp_abort_on_overflow aborts.
- */
 static __always_inline void count_overflow(const struct sock *sk, __u32 netns)
 {
 	struct listen_overflow_key key = {};
 	__u32 zero = 0;
 	__u64 *lost;
 
-	if (BPF_CORE_READ(sk, sk_ack_backlog) <= BPF_CORE_READ(sk, sk_max_ack_backlog))
-		return;
 	key.netns = netns;
 	key.port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	if (count_in(&listen_overflow_counts, &key))
@@ -119,7 +115,15 @@ static __always_inline int handle_reset(void *ctx, const struct sock *sk, struct
 	key.netns = netns;
 	if (!count_in(&reset_counts, &key))
 		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
-	if (sk && skb && key.state == tcp_listen_state)
+	/*
+	 * A reset answering a segment at a listener whose accept queue is full is
+	 * a handshake that tcp_abort_on_overflow aborted.  Kernels that name the
+	 * drop reason free that segment with TCP_LISTEN_OVERFLOW too, and
+	 * handle_drop counts it there.
+	 */
+	if (listen_overflow_reason == SKBTRACE_REASON_UNKNOWN && sk && skb &&
+	    key.state == tcp_listen_state &&
+	    BPF_CORE_READ(sk, sk_ack_backlog) > BPF_CORE_READ(sk, sk_max_ack_backlog))
 		count_overflow(sk, netns);
 
 	if (!stack_wanted()) {
@@ -195,6 +199,52 @@ SEC("tracepoint/tcp/tcp_receive_reset")
 int reset_receive_tracepoint(struct trace_event_raw_tcp_event_sk *ctx)
 {
 	return handle_receive(ctx, BPF_CORE_READ(ctx, skaddr));
+}
+
+/*
+ * Without tcp_abort_on_overflow the kernel drops the handshake's last segment
+ * instead (6.15+: reason TCP_LISTEN_OVERFLOW, rx_sk the listener).
+ */
+static __always_inline int handle_drop(struct sk_buff *skb, __u32 reason, const struct sock *sk)
+{
+	__u32 netns;
+
+	if (reason != listen_overflow_reason || !sk)
+		return 0;
+	netns = sock_netns((struct sock *)sk);
+	if (!filter_netns_ok(&filter, netns))
+		return 0;
+	if (filter_needs_flow(&filter)) {
+		struct skb_flow flow;
+
+		skb_read_flow_local(skb, &flow);
+		if (!filter_flow_ok(&filter, &flow))
+			return 0;
+	}
+	count_overflow(sk, netns);
+	return 0;
+}
+
+/* Autoloaded only when the kernel's kfree_skb passes the reason and rx_sk (args 2 and 3). */
+SEC("tp_btf/kfree_skb")
+int reset_drop_tp_btf(__u64 *ctx)
+{
+	return handle_drop((void *)ctx[0], ctx[2], (void *)ctx[3]);
+}
+
+SEC("raw_tp/kfree_skb")
+int reset_drop_raw_tp(__u64 *ctx)
+{
+	return handle_drop((void *)ctx[0], ctx[2], (void *)ctx[3]);
+}
+
+SEC("tracepoint/skb/kfree_skb")
+int reset_drop_tracepoint(struct trace_event_raw_kfree_skb *ctx)
+{
+	if (!bpf_core_field_exists(ctx->reason) || !bpf_core_field_exists(ctx->rx_sk))
+		return 0;
+	return handle_drop((void *)BPF_CORE_READ(ctx, skbaddr), BPF_CORE_READ(ctx, reason),
+			   BPF_CORE_READ(ctx, rx_sk));
 }
 
 /*

@@ -25,10 +25,13 @@ static const enum attach_method reset_methods[] = { ATTACH_TP_BTF, ATTACH_RAW_TP
 struct reset_prog {
 	struct bpf_program *prog;
 	const char *function;
-	bool optional; /* tcp_v6_send_reset: absent when IPv6 is a module or not built */
+	bool optional;	     /* tcp_v6_send_reset: absent when IPv6 is a module or not built */
+	bool overflow_drops; /* kfree_skb: only for TCP_LISTEN_OVERFLOW drops */
 };
 
 #define RESET_MAX_PROGS 4
+
+#define OVERFLOW_DROPS(prog) ((struct reset_prog){ (prog), NULL, false, true })
 
 static int program_set(struct reset_bpf *skel, enum attach_method m,
 		       struct reset_prog out[RESET_MAX_PROGS])
@@ -39,15 +42,18 @@ static int program_set(struct reset_bpf *skel, enum attach_method m,
 	case ATTACH_TP_BTF:
 		out[0] = (struct reset_prog){ pr->reset_send_tp_btf };
 		out[1] = (struct reset_prog){ pr->reset_receive_tp_btf };
-		return 2;
+		out[2] = OVERFLOW_DROPS(pr->reset_drop_tp_btf);
+		return 3;
 	case ATTACH_RAW_TP:
 		out[0] = (struct reset_prog){ pr->reset_send_raw_tp };
 		out[1] = (struct reset_prog){ pr->reset_receive_raw_tp };
-		return 2;
+		out[2] = OVERFLOW_DROPS(pr->reset_drop_raw_tp);
+		return 3;
 	case ATTACH_TRACEPOINT:
 		out[0] = (struct reset_prog){ pr->reset_send_tracepoint };
 		out[1] = (struct reset_prog){ pr->reset_receive_tracepoint };
-		return 2;
+		out[2] = OVERFLOW_DROPS(pr->reset_drop_tracepoint);
+		return 3;
 	case ATTACH_FENTRY:
 		out[0] = (struct reset_prog){ pr->reset_v4_fentry, "tcp_v4_send_reset" };
 		out[1] = (struct reset_prog){ pr->reset_v6_fentry, "tcp_v6_send_reset", true };
@@ -71,7 +77,7 @@ static int program_set(struct reset_bpf *skel, enum attach_method m,
  * one may be skipped.
  */
 static int choose_programs(struct reset_bpf *skel, enum attach_method m, const struct btf *btf,
-			   char *err, size_t errlen)
+			   bool overflow_drops, char *err, size_t errlen)
 {
 	struct reset_prog set[RESET_MAX_PROGS];
 	struct bpf_program *iter;
@@ -81,6 +87,8 @@ static int choose_programs(struct reset_bpf *skel, enum attach_method m, const s
 	for (int i = 0; i < n; i++) {
 		const char *fn = set[i].function;
 
+		if (set[i].overflow_drops && !overflow_drops)
+			continue;
 		if (fn && btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) < 0) {
 			if (!set[i].optional) {
 				snprintf(err, errlen, "the kernel has no function %s", fn);
@@ -120,6 +128,24 @@ static void reset_stop(struct probe *p)
 	enum_names_free(&rp->states);
 	free(rp);
 	p->priv = NULL;
+}
+
+/*
+ * The drop reason of a handshake's last segment dropped on a full accept
+ * queue, when the kernel has it and kfree_skb passes the listener (rx_sk).
+ */
+static uint32_t overflow_drop_reason(const struct btf *btf)
+{
+	struct enum_names drop_reasons;
+	uint32_t reason;
+
+	if (btf_tracepoint_nargs(btf, "kfree_skb") < 4 ||
+	    enum_names_load(btf, "skb_drop_reason", "SKB_DROP_REASON_", &drop_reasons))
+		return SKBTRACE_REASON_UNKNOWN;
+	if (enum_names_find(&drop_reasons, "TCP_LISTEN_OVERFLOW", &reason))
+		reason = SKBTRACE_REASON_UNKNOWN;
+	enum_names_free(&drop_reasons);
+	return reason;
 }
 
 static bool is_tracepoint_method(enum attach_method m)
@@ -174,6 +200,7 @@ static int reset_start(struct probe *p, enum attach_method method, const struct 
 	/* The reason argument came to the tracepoint and the functions together, in 6.10. */
 	rp->skel->rodata->has_reason = nargs >= 3;
 	rp->skel->rodata->tcp_listen_state = listen_state;
+	rp->skel->rodata->listen_overflow_reason = overflow_drop_reason(env->btf);
 	bpf_map__set_max_entries(rp->skel->maps.reset_counts, lim->max_series);
 	bpf_map__set_max_entries(rp->skel->maps.listen_overflow_counts, lim->max_series);
 	bpf_map__set_max_entries(rp->skel->maps.reset_stack_counts, lim->max_stack_series);
@@ -181,7 +208,9 @@ static int reset_start(struct probe *p, enum attach_method method, const struct 
 	p->max_stacks = policy.mode == SKBTRACE_STACKS_OFF ? 1 : lim->max_stacks;
 	bpf_map__set_max_entries(rp->skel->maps.stack_traces, p->max_stacks);
 
-	ret = choose_programs(rp->skel, method, env->btf, err, errlen);
+	ret = choose_programs(rp->skel, method, env->btf,
+			      rp->skel->rodata->listen_overflow_reason != SKBTRACE_REASON_UNKNOWN,
+			      err, errlen);
 	if (ret)
 		goto cleanup;
 

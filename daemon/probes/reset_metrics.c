@@ -142,10 +142,11 @@ static int emit_listen_overflows(struct probe *p, struct expo *e)
 	int err;
 
 	f = expo_family(e, "skbtrace_tcp_listen_overflows_total", EXPO_COUNTER,
-			"Handshakes reset because the listener's accept queue was full "
-			"(net.ipv4.tcp_abort_on_overflow=1), by network namespace inode and "
-			"listening port. SYNs dropped on a full queue are not included; see "
-			"docs/reset-probe.md.");
+			"Handshakes whose last segment found the listener's accept queue full "
+			"(TcpExtListenOverflows at handshake completion), by network namespace "
+			"inode and listening port. Kernels before 6.15: only those reset by "
+			"tcp_abort_on_overflow=1. SYNs dropped on a full queue are not included; "
+			"see docs/reset-probe.md.");
 	if (!f)
 		return -ENOMEM;
 	err = percpu_map_sum_each(bpf_map__fd(rp->skel->maps.listen_overflow_counts),
