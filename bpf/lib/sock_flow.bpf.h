@@ -40,6 +40,8 @@ static __always_inline void skb_read_flow_local(struct sk_buff *skb, struct skb_
 	__u8 addr[16];
 	__u16 port;
 
+	/* skb_read_flow leaves what it could not read unset; the swap reads it all. */
+	__builtin_memset(f, 0, sizeof(*f));
 	skb_read_flow(skb, f);
 	__builtin_memcpy(addr, f->saddr, 16);
 	__builtin_memcpy(f->saddr, f->daddr, 16);

@@ -34,4 +34,23 @@ scrape > "$TMP/dport"
 assert_eq 7 "$(metric_sum "$TMP/dport" skbtrace_tcp_resets_total direction=received \
 	netns="$inode")" "resets received from remote port 7301"
 assert_eq 7 "$(metric_sum "$TMP/dport" skbtrace_tcp_resets_total)" "all resets, dport filter"
+
+# Listen overflows are filtered by the listening (local) port as well.
+daemon_stop
+in_ns "$ns" sysctl -qw net.ipv4.tcp_abort_on_overflow=1
+write_config "$TMP/overflow.json" \
+	"{ \"name\": \"reset\", \"filter\": { \"sport\": 7401, \"netns\": $inode } }"
+daemon_start "$TMP/overflow.json"
+for port in 7401 7402; do
+	ip netns exec "$ns" "$TESTGEN" listen-defer 127.0.0.1 $port 3 20 > "$TMP/listen$port" &
+	PIDS+=($!)
+	for _ in $(seq 1 50); do grep -q listening "$TMP/listen$port" && break; sleep 0.1; done
+	assert_eq "connected 7 reset 3" "$(in_ns "$ns" "$TESTGEN" handshake-overflow 127.0.0.1 $port 3)" \
+		"handshakes overflowing port $port"
+done
+scrape > "$TMP/overflow"
+assert_eq 3 "$(metric_sum "$TMP/overflow" skbtrace_tcp_listen_overflows_total netns="$inode" port=7401)" \
+	"listen overflows of port 7401"
+assert_eq 3 "$(metric_sum "$TMP/overflow" skbtrace_tcp_listen_overflows_total)" \
+	"listen overflows anywhere (port 7402 filtered out)"
 test_done
