@@ -227,19 +227,19 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u32 reason, const 
 
 /* Autoloaded only when the kernel's kfree_skb passes the reason and rx_sk (args 2 and 3). */
 SEC("tp_btf/kfree_skb")
-int reset_drop_tp_btf(__u64 *ctx)
+int reset_ovf_tp_btf(__u64 *ctx)
 {
 	return handle_drop((void *)ctx[0], ctx[2], (void *)ctx[3]);
 }
 
 SEC("raw_tp/kfree_skb")
-int reset_drop_raw_tp(__u64 *ctx)
+int reset_ovf_raw_tp(__u64 *ctx)
 {
 	return handle_drop((void *)ctx[0], ctx[2], (void *)ctx[3]);
 }
 
 SEC("tracepoint/skb/kfree_skb")
-int reset_drop_tracepoint(struct trace_event_raw_kfree_skb *ctx)
+int reset_ovf_tracepoint(struct trace_event_raw_kfree_skb *ctx)
 {
 	if (!bpf_core_field_exists(ctx->reason) || !bpf_core_field_exists(ctx->rx_sk))
 		return 0;

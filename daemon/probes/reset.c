@@ -42,17 +42,17 @@ static int program_set(struct reset_bpf *skel, enum attach_method m,
 	case ATTACH_TP_BTF:
 		out[0] = (struct reset_prog){ pr->reset_send_tp_btf };
 		out[1] = (struct reset_prog){ pr->reset_receive_tp_btf };
-		out[2] = OVERFLOW_DROPS(pr->reset_drop_tp_btf);
+		out[2] = OVERFLOW_DROPS(pr->reset_ovf_tp_btf);
 		return 3;
 	case ATTACH_RAW_TP:
 		out[0] = (struct reset_prog){ pr->reset_send_raw_tp };
 		out[1] = (struct reset_prog){ pr->reset_receive_raw_tp };
-		out[2] = OVERFLOW_DROPS(pr->reset_drop_raw_tp);
+		out[2] = OVERFLOW_DROPS(pr->reset_ovf_raw_tp);
 		return 3;
 	case ATTACH_TRACEPOINT:
 		out[0] = (struct reset_prog){ pr->reset_send_tracepoint };
 		out[1] = (struct reset_prog){ pr->reset_receive_tracepoint };
-		out[2] = OVERFLOW_DROPS(pr->reset_drop_tracepoint);
+		out[2] = OVERFLOW_DROPS(pr->reset_ovf_tracepoint);
 		return 3;
 	case ATTACH_FENTRY:
 		out[0] = (struct reset_prog){ pr->reset_v4_fentry, "tcp_v4_send_reset" };
