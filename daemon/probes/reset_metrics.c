@@ -5,6 +5,7 @@
  * each with the fill and overflow of its map.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,6 @@
 #include "reset.h"
 #include "reset_probe.h"
 #include "reset.skel.h"
-#include "rows.h"
-#include "stacks.h"
 
 static const char *direction_name(uint8_t d)
 {
@@ -162,53 +161,25 @@ static int emit_listen_overflows(struct probe *p, struct expo *e)
 				  lost);
 }
 
-struct stack_row {
-	struct reset_stack_key key;
-	const char *stack;
-	uint64_t count;
-};
-
-struct stack_collect {
-	struct rows rows;
-	struct stack_table *stacks;
-	int stack_map_fd;
-};
-
-static int push_stack(const void *key, uint64_t sum, void *ctx)
+static int emit_stack(const void *key, const char *stack, uint64_t count, void *ctx)
 {
 	const struct reset_stack_key *k = key;
-	struct stack_collect *sc = ctx;
-	const char *id = stack_table_id(sc->stacks, sc->stack_map_fd, k->stack_id);
-	struct stack_row *row = rows_push(&sc->rows);
+	char netns[16];
 
-	if (!row)
-		return -ENOMEM;
-	*row = (struct stack_row){ *k, id ? id : "unreadable", sum };
-	return 0;
-}
-
-static int cmp_stack_row(const void *a, const void *b)
-{
-	const struct stack_row *x = a, *y = b;
-
-	if (x->key.direction != y->key.direction)
-		return x->key.direction < y->key.direction ? -1 : 1;
-	if (x->key.origin != y->key.origin)
-		return x->key.origin < y->key.origin ? -1 : 1;
-	if (x->key.netns != y->key.netns)
-		return x->key.netns < y->key.netns ? -1 : 1;
-	return strcmp(x->stack, y->stack);
+	probe_netns_label(k->netns, netns, sizeof(netns));
+	return expo_add_u64(ctx,
+			    (struct expo_label[]){ { "direction", direction_name(k->direction) },
+						   { "origin", origin_name(k->origin) },
+						   { "netns", netns },
+						   { "stack", stack } },
+			    4, count);
 }
 
 static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *env,
 		       uint64_t overflow)
 {
 	struct reset_probe *rp = p->priv;
-	struct stack_collect sc = { .rows = { .size = sizeof(struct stack_row) },
-				    .stacks = env->stacks,
-				    .stack_map_fd = p->stack_map_fd };
 	struct expo_family *f;
-	struct stack_row *r;
 	uint64_t n = 0;
 	int err;
 
@@ -218,28 +189,10 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 			"stack was captured, see skbtrace_stack_events_total.");
 	if (!f)
 		return -ENOMEM;
-	err = percpu_map_sum_each(bpf_map__fd(rp->skel->maps.reset_stack_counts),
-				  sizeof(struct reset_stack_key), push_stack, &sc, &n);
-	r = sc.rows.v;
-	/* Two BPF stacks may differ only in tracing frames and share one stable id. */
-	if (sc.rows.n)
-		qsort(r, sc.rows.n, sizeof(*r), cmp_stack_row);
-	for (size_t i = 0; !err && i < sc.rows.n; i++) {
-		uint64_t count = r[i].count;
-		char netns[16];
-
-		while (i + 1 < sc.rows.n && !cmp_stack_row(&r[i], &r[i + 1]))
-			count += r[++i].count;
-		probe_netns_label(r[i].key.netns, netns, sizeof(netns));
-		err = expo_add_u64(
-			f,
-			(struct expo_label[]){ { "direction", direction_name(r[i].key.direction) },
-					       { "origin", origin_name(r[i].key.origin) },
-					       { "netns", netns },
-					       { "stack", r[i].stack } },
-			4, count);
-	}
-	free(sc.rows.v);
+	err = probe_stack_series_each(
+		p, env->stacks, bpf_map__fd(rp->skel->maps.reset_stack_counts),
+		sizeof(struct reset_stack_key), offsetof(struct reset_stack_key, stack_id),
+		emit_stack, f, &n);
 	return err
 		       ?: probe_expo_map(e, p, "reset_stack_counts", n,
 					 bpf_map__max_entries(rp->skel->maps.reset_stack_counts),
