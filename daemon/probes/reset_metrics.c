@@ -28,28 +28,18 @@ static const char *origin_name(uint8_t o)
 	return o < sizeof(names) / sizeof(names[0]) ? names[o] : "unknown";
 }
 
-static void reason_label(const struct reset_probe *rp, uint32_t reason, char *buf, size_t len)
+/* The name of an enum value from BTF; `none_name` for the value that means "none". */
+static void enum_label(const struct enum_names *names, uint32_t value, uint32_t none,
+		       const char *none_name, char *buf, size_t len)
 {
-	const char *name = enum_names_get(&rp->reasons, reason);
+	const char *name = enum_names_get(names, value);
 
-	if (reason == SKBTRACE_REASON_UNKNOWN)
-		snprintf(buf, len, "unknown");
+	if (value == none)
+		snprintf(buf, len, "%s", none_name);
 	else if (name)
 		snprintf(buf, len, "%s", name);
 	else
-		snprintf(buf, len, "%u", reason);
-}
-
-static void state_label(const struct reset_probe *rp, uint16_t state, char *buf, size_t len)
-{
-	const char *name = enum_names_get(&rp->states, state);
-
-	if (state == RESET_STATE_NONE)
-		snprintf(buf, len, "no_socket");
-	else if (name)
-		snprintf(buf, len, "%s", name);
-	else
-		snprintf(buf, len, "%u", state);
+		snprintf(buf, len, "%u", value);
 }
 
 struct reset_emit {
@@ -63,8 +53,9 @@ static int emit_reset(const void *key, uint64_t sum, void *ctx)
 	struct reset_emit *re = ctx;
 	char reason[96], state[32], netns[16];
 
-	reason_label(re->rp, k->reason, reason, sizeof(reason));
-	state_label(re->rp, k->state, state, sizeof(state));
+	enum_label(&re->rp->reasons, k->reason, SKBTRACE_REASON_UNKNOWN, "unknown", reason,
+		   sizeof(reason));
+	enum_label(&re->rp->states, k->state, RESET_STATE_NONE, "no_socket", state, sizeof(state));
 	probe_netns_label(k->netns, netns, sizeof(netns));
 	return expo_add_u64(re->f,
 			    (struct expo_label[]){ { "direction", direction_name(k->direction) },

@@ -44,7 +44,7 @@ daemon_start "$TMP/overflow.json"
 for port in 7401 7402; do
 	ip netns exec "$ns" "$TESTGEN" listen-defer 127.0.0.1 $port 3 20 > "$TMP/listen$port" &
 	PIDS+=($!)
-	for _ in $(seq 1 50); do grep -q listening "$TMP/listen$port" && break; sleep 0.1; done
+	wait_for_line "$TMP/listen$port" listening
 	assert_eq "connected 7 reset 3" "$(in_ns "$ns" "$TESTGEN" handshake-overflow 127.0.0.1 $port 3)" \
 		"handshakes overflowing port $port"
 done

@@ -12,7 +12,7 @@ daemon_start "$TMP/config.json"
 
 ip netns exec "$ns" "$TESTGEN" serve 127.0.0.1 7100 20 > "$TMP/serve" &
 PIDS+=($!)
-for _ in $(seq 1 50); do grep -q listening "$TMP/serve" && break; sleep 0.1; done
+wait_for_line "$TMP/serve" listening
 in_ns "$ns" nstat -n
 assert_eq "reset $N" "$(in_ns "$ns" "$TESTGEN" linger-close 127.0.0.1 7100 $N)" "linger-close"
 sleep 0.2

@@ -18,7 +18,7 @@ daemon_start "$TMP/config.json"
 
 ip netns exec "$ns" "$TESTGEN" listen-defer 127.0.0.1 $PORT $BACKLOG 20 > "$TMP/listen" &
 PIDS+=($!)
-for _ in $(seq 1 50); do grep -q listening "$TMP/listen" && break; sleep 0.1; done
+wait_for_line "$TMP/listen" listening
 in_ns "$ns" nstat -n
 out=$(in_ns "$ns" "$TESTGEN" handshake-overflow 127.0.0.1 $PORT $BACKLOG)
 log "testgen: $out"
@@ -51,7 +51,7 @@ inode0=$(netns_inode "$ns0")
 ip netns exec "$ns0" "$TESTGEN" listen-defer 127.0.0.1 $PORT $BACKLOG 20 > "$TMP/listen0" &
 listener=$!
 PIDS+=("$listener")
-for _ in $(seq 1 50); do grep -q listening "$TMP/listen0" && break; sleep 0.1; done
+wait_for_line "$TMP/listen0" listening
 in_ns "$ns0" nstat -n
 out=$(in_ns "$ns0" "$TESTGEN" handshake-overflow 127.0.0.1 $PORT $BACKLOG)
 log "testgen (abort_on_overflow=0): $out"
