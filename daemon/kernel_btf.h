@@ -26,6 +26,12 @@ struct enum_names {
  */
 int enum_names_load(const struct btf *btf, const char *enum_name, const char *prefix,
 		    struct enum_names *out);
+/*
+ * Same for the enum that has a constant named `member`: several kernel enums
+ * are anonymous, e.g. the TCP states (TCP_ESTABLISHED, ...).
+ */
+int enum_names_load_by_member(const struct btf *btf, const char *member, const char *prefix,
+			      struct enum_names *out);
 void enum_names_free(struct enum_names *en);
 const char *enum_names_get(const struct enum_names *en, uint32_t value);
 int enum_names_find(const struct enum_names *en, const char *name, uint32_t *value);

@@ -155,6 +155,15 @@ nft_counter() {
 	in_ns "$1" nft list chain "$2" "$3" "$4" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | head -n1
 }
 
+# wait_for_line FILE TEXT: waits up to 5 s until a background helper wrote TEXT to FILE.
+wait_for_line() {
+	for _ in $(seq 1 50); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no \"$2\" in $1 within 5 s"
+}
+
 test_done() { echo "PASS: $TEST_NAME ($CHECKS checks)"; }
 
 require_root

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A growable array of fixed-size rows, for collecting map entries before sorting them. */
+#ifndef SKBTRACE_ROWS_H
+#define SKBTRACE_ROWS_H
+
+#include <stddef.h>
+
+struct rows {
+	void *v;
+	size_t n, cap, size; /* size: bytes per row, set by the user */
+};
+
+/* Appends one uninitialized row; NULL on allocation failure. */
+void *rows_push(struct rows *r);
+
+#endif /* SKBTRACE_ROWS_H */
