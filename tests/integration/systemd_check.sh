@@ -45,7 +45,7 @@ JSON
 stat -L -c %i /proc/self/ns/net > "$R/netns"
 
 # Start-up: active (running), Status= line, the kept capabilities.
-config 127.0.0.1:9820 '{ "name": "drop" }'
+config 127.0.0.1:9820 '{ "name": "drop" }, { "name": "reset", "filter": { "dport": 80 } }'
 systemctl start skbtrace
 poll 30 up
 echo $? > "$R/start.rc"
@@ -61,17 +61,20 @@ save status.bad systemctl status --no-pager skbtrace
 save metrics.bad curl -sf "$URL"
 
 # A config whose drop probe is unchanged (only "listen" and explicit
-# defaults differ): the probe keeps its maps and its counters continue.
+# defaults differ) next to a changed reset probe: the drop probe keeps its
+# maps and its counters continue, the reset probe is attached anew.
 "$GEN" udp 127.0.0.1 9999 20
 save metrics.same.before curl -sf "$URL"
-config 127.0.0.1:9821 '{ "name": "drop", "enabled": true, "attach": "auto" }'
+config 127.0.0.1:9821 '{ "name": "drop", "enabled": true, "attach": "auto" },
+	{ "name": "reset", "filter": { "dport": 443 } }'
 save reload.same systemctl reload skbtrace
 poll 10 status_lacks "reload failed"
 "$GEN" udp 127.0.0.1 9999 7
 save metrics.same.after curl -sf "$URL"
 
 # A changed drop probe is re-attached with its new method and filter.
-config 127.0.0.1:9820 '{ "name": "drop", "attach": "raw_tp", "filter": { "dport": 9998 } }'
+config 127.0.0.1:9820 '{ "name": "drop", "attach": "raw_tp", "filter": { "dport": 9998 } },
+	{ "name": "reset", "filter": { "dport": 443 } }'
 save reload.changed systemctl reload skbtrace
 poll 10 sh -c "curl -sf $URL | grep -q 'method=\"raw_tp\"'"
 "$GEN" udp 127.0.0.1 9998 7

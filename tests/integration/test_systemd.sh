@@ -69,7 +69,7 @@ drops() { metric_sum "$R/$1" skbtrace_drops_total reason=NO_SOCKET netns="$inode
 # Start-up, status line, capabilities.
 assert_eq 0 "$(cat "$R/start.rc")" "skbtrace.service active and /metrics answers"
 assert_contains "$(cat "$R/status.start")" "Active: active (running)" "systemctl status: running"
-assert_contains "$(cat "$R/status.start")" "Status: \"1/1 probes attached; drop (tp_btf)" \
+assert_contains "$(cat "$R/status.start")" "Status: \"2/2 probes attached; drop (tp_btf)" \
 	"systemctl status: Status= line"
 # CAP_SYSLOG (38 = perfmon, 39 = bpf, 34 = syslog): 0xc400000000.
 assert_contains "$(cat "$R/caps")" "CapEff:	000000c400000000" "effective: bpf, perfmon, syslog"
@@ -91,6 +91,13 @@ before=$(drops metrics.same.before)
 assert_eq 7 "$(($(drops metrics.same.after) - before))" "unchanged probe: counters continue"
 assert_contains "$(cat "$R/journal")" "probe drop: unchanged, counters continue" \
 	"unchanged probe: logged"
+# The reset probe attaches at start, anew at the reload that changed its
+# filter, and after the watchdog restart; at the reload that changed only the
+# drop probe it stays as it is.
+assert_eq 3 "$(grep -c 'probe reset: attached with' "$R/journal")" \
+	"changed reset probe next to the unchanged drop probe: attached anew"
+assert_eq 1 "$(grep -c 'probe reset: unchanged, counters continue' "$R/journal")" \
+	"reset probe unchanged when only the drop probe changed"
 assert_contains "$(cat "$R/journal")" "a new listen address takes effect only after a restart" \
 	"listen change: needs a restart, logged"
 # Symbolized locations prove CAP_SYSLOG and a readable /proc/kallsyms in the sandbox.
