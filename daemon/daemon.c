@@ -79,7 +79,8 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 		p->cfg = cfg->probes[i];
 		p->stats_fd = p->stack_map_fd = -1;
 		prev = find_probe(old, n_old, p->cfg.name);
-		if (prev && prev->attached && same_limits && probe_config_equal(&prev->cfg, &p->cfg))
+		if (prev && prev->attached && same_limits &&
+		    probe_config_equal(&prev->cfg, &p->cfg))
 			continue; /* moved over below, once everything else attached */
 		if (!p->cfg.enabled)
 			continue;

@@ -95,7 +95,8 @@ static int cmd_storm(struct sockaddr_storage *ss, socklen_t len, double seconds)
 		t = now_s();
 	} while (t < end);
 	close(fd);
-	printf("packets %ld seconds %.6f ns_per_packet %.1f\n", n, t - start, (t - start) * 1e9 / n);
+	printf("packets %ld seconds %.6f ns_per_packet %.1f\n", n, t - start,
+	       (t - start) * 1e9 / n);
 	return 0;
 }
 
@@ -137,8 +138,7 @@ static int cmd_tcp_connect(struct sockaddr_storage *ss, socklen_t len, long coun
 
 	for (long i = 0; i < count; i++)
 		res[connect_once(ss, len, ms, NULL) + 1]++;
-	printf("connected %ld refused %ld timeout %ld error %ld\n", res[1], res[2], res[3],
-	       res[0]);
+	printf("connected %ld refused %ld timeout %ld error %ld\n", res[1], res[2], res[3], res[0]);
 	return 0;
 }
 
@@ -216,8 +216,7 @@ static int cmd_linger_close(struct sockaddr_storage *ss, socklen_t len, long cou
 	return 0;
 }
 
-static int cmd_listen_defer(struct sockaddr_storage *ss, socklen_t len, int backlog,
-			    double seconds)
+static int cmd_listen_defer(struct sockaddr_storage *ss, socklen_t len, int backlog, double seconds)
 {
 	int fd = listen_on(ss, len, backlog), defer = 60;
 
