@@ -16,6 +16,7 @@
 #include "ksyms.h"
 #include "probe.h"
 #include "probes.h"
+#include "rows.h"
 #include "stacks.h"
 #include "sysfs.h"
 
@@ -145,25 +146,6 @@ struct drop_stack_row {
 	uint64_t count;
 };
 
-struct rows {
-	void *v;
-	size_t n, cap, size;
-};
-
-static void *rows_push(struct rows *r)
-{
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 256;
-		void *v = realloc(r->v, cap * r->size);
-
-		if (!v)
-			return NULL;
-		r->v = v;
-		r->cap = cap;
-	}
-	return (char *)r->v + r->n++ * r->size;
-}
-
 static int push_drop(const void *key, uint64_t sum, void *ctx)
 {
 	struct drop_row *row = rows_push(ctx);
@@ -208,14 +190,6 @@ static int cmp_stack_row(const void *a, const void *b)
 	return strcmp(x->stack, y->stack);
 }
 
-static void netns_label(uint32_t netns, char *buf, size_t len)
-{
-	if (netns)
-		snprintf(buf, len, "%u", netns);
-	else
-		snprintf(buf, len, "unknown");
-}
-
 static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *env,
 		      uint64_t overflow)
 {
@@ -250,7 +224,7 @@ static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *e
 		char reason[96], netns[16];
 
 		drop_reason_name(&dp->reasons, r->key.reason, reason, sizeof(reason));
-		netns_label(r->key.netns, netns, sizeof(netns));
+		probe_netns_label(r->key.netns, netns, sizeof(netns));
 		err = expo_add_u64(f,
 				   (struct expo_label[]){
 					   { "reason", reason },
@@ -301,7 +275,7 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 		while (i + 1 < sc.rows.n && !cmp_stack_row(&r[i], &r[i + 1]))
 			count += r[++i].count;
 		drop_reason_name(&dp->reasons, r[i].reason, reason, sizeof(reason));
-		netns_label(r[i].netns, netns, sizeof(netns));
+		probe_netns_label(r[i].netns, netns, sizeof(netns));
 		err = expo_add_u64(f,
 				   (struct expo_label[]){ { "reason", reason },
 							  { "netns", netns },

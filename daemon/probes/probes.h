@@ -6,5 +6,6 @@
 #include "probe.h"
 
 extern const struct probe_ops drop_probe_ops;
+extern const struct probe_ops conntrack_probe_ops;
 
 #endif /* SKBTRACE_PROBES_H */
