@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,8 @@ static int handle_landing(void *ctx, const char *id_arg, struct http_body *out)
 static int handle_metrics(void *ctx, const char *id_arg, struct http_body *out)
 {
 	out->body = daemon_render_metrics(ctx, &out->len);
+	/* A scrape's scratch memory is freed by now; give it back rather than keep the peak. */
+	malloc_trim(0);
 	out->content_type = EXPO_CONTENT_TYPE;
 	return out->body ? 0 : -1;
 }
@@ -328,6 +331,11 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &opt))
 		return 2;
 	log_init(opt.verbose);
+	/*
+	 * Scrape buffers grow with the series count; from mmap they go back to
+	 * the kernel when freed instead of staying in the heap at their peak.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	libbpf_verbose = opt.verbose;
 	libbpf_set_print(libbpf_log);
 
@@ -375,8 +383,8 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto cleanup;
 	}
-	lfd = -1; /* the server owns and closes it now */
 	bound_address(lfd, addr, sizeof(addr));
+	lfd = -1; /* the server owns and closes it now */
 	log_info("serving metrics on http://%s/metrics", addr);
 	sd_notify(0, "READY=1");
 	notify_status(&d);

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# skbtrace overhead benchmark.  Separate from the test suite: it measures,
+# it does not pass or fail.  Every configuration runs in every round, in a
+# rotating order, so that drift on a shared machine hits them all alike;
+# the report gives medians and ratios to the bare kernel, never absolute
+# times alone.
+#
+#   bench/run.sh [BUILD_DIR]          (as root; packaging/deps.sh --bench first)
+#
+# Environment: ROUNDS (default 5), STORM_SECONDS (2), SCRAPE_SECONDS (15), CONFIGS and
+# STORMS (subsets of the lists below),
+# OUT (docs/performance.md).
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${1:-$SRC/build}" && pwd)
+ROUNDS=${ROUNDS:-5}
+STORM_SECONDS=${STORM_SECONDS:-2}
+SCRAPE_SECONDS=${SCRAPE_SECONDS:-15}
+OUT=${OUT:-$SRC/docs/performance.md}
+SKBTRACE=$BUILD/skbtrace
+STORMGEN=$BUILD/bench/skbtrace-stormgen
+FILL=$BUILD/bench/skbtrace-fill-maps
+NS=skbt-bench-$$
+TMP=$(mktemp -d /tmp/skbtrace-bench.XXXXXX)
+TRACER_PID=
+
+cleanup() {
+	set +e
+	stop_tracer
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+command -v bpftrace > /dev/null || { echo "bench: bpftrace missing (packaging/deps.sh --bench)" >&2; exit 1; }
+
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+# Port 9999 is dropped by a firewall rule on output; port 8888 has no socket.
+ip netns exec "$NS" nft -f - <<'NFT'
+table inet bench {
+	chain out {
+		type filter hook output priority 0;
+		udp dport 9999 drop
+	}
+}
+NFT
+
+config() { # config FILE STACK_MODE [MAX_SERIES]
+	cat > "$1" <<JSON
+{
+	"listen": "127.0.0.1:0",
+	"limits": { "max_series": ${3:-4096}, "max_stacks": 2048, "max_stack_series": 4096 },
+	"probes": [ { "name": "drop", "stacks": { "mode": "$2" } } ]
+}
+JSON
+}
+config "$TMP/off.json" off
+config "$TMP/default.json" adaptive
+config "$TMP/exact.json" exact
+config "$TMP/big.json" adaptive 16384
+
+DAEMON_PORT=
+start_skbtrace() { # start_skbtrace CONFIG
+	"$SKBTRACE" --config "$1" 2> "$TMP/daemon.log" &
+	TRACER_PID=$!
+	for _ in $(seq 200); do
+		DAEMON_PORT=$(sed -n 's|.*serving metrics on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/daemon.log")
+		[ -n "$DAEMON_PORT" ] && return 0
+		sleep 0.05
+	done
+	echo "bench: skbtrace did not start" >&2
+	cat "$TMP/daemon.log" >&2
+	exit 1
+}
+
+start_bpftrace() {
+	bpftrace -e 'tracepoint:skb:kfree_skb { @[kstack, args->reason] = count(); }' \
+		> "$TMP/bpftrace.out" 2>&1 &
+	TRACER_PID=$!
+	for _ in $(seq 300); do
+		grep -q "Attaching" "$TMP/bpftrace.out" && { sleep 0.5; return 0; }
+		sleep 0.05
+	done
+	echo "bench: bpftrace did not attach" >&2
+	exit 1
+}
+
+stop_tracer() {
+	[ -n "$TRACER_PID" ] || return 0
+	kill -INT "$TRACER_PID" 2>/dev/null || true
+	wait "$TRACER_PID" 2>/dev/null || true
+	TRACER_PID=
+}
+
+start_config() {
+	case $1 in
+	bare) ;;
+	skbtrace-off) start_skbtrace "$TMP/off.json" ;;
+	skbtrace-default) start_skbtrace "$TMP/default.json" ;;
+	skbtrace-exact) start_skbtrace "$TMP/exact.json" ;;
+	bpftrace) start_bpftrace ;;
+	esac
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+read -r -a CONFIGS <<< "${CONFIGS:-bare skbtrace-off skbtrace-default skbtrace-exact bpftrace}"
+read -r -a STORMS <<< "${STORMS:-no_socket netfilter}"
+storm_port() { [ "$1" = no_socket ] && echo 8888 || echo 9999; }
+
+echo "# storms: ${STORMS[*]}; configs: ${CONFIGS[*]}; $ROUNDS rounds of ${STORM_SECONDS}s"
+for storm in "${STORMS[@]}"; do
+	for ((r = 0; r < ROUNDS; r++)); do
+		for ((i = 0; i < ${#CONFIGS[@]}; i++)); do
+			c=${CONFIGS[(i + r) % ${#CONFIGS[@]}]}
+			start_config "$c"
+			ns=$(ip netns exec "$NS" "$STORMGEN" 127.0.0.1 "$(storm_port "$storm")" "$STORM_SECONDS" |
+				awk '{ print $8 }')
+			stop_tracer
+			echo "$ns" >> "$TMP/$storm.$c"
+			echo "# $storm round $((r + 1)) $c: $ns ns/packet"
+		done
+	done
+done
+
+# Stack coverage: a path carrying 1% of a storm must show up within one scrape interval.
+start_skbtrace "$TMP/default.json"
+ip netns exec "$NS" "$STORMGEN" 127.0.0.1 8888 "$SCRAPE_SECONDS" 9999 10 > "$TMP/mix"
+curl -sf "http://127.0.0.1:$DAEMON_PORT/metrics" > "$TMP/mix.metrics"
+stop_tracer
+mix_total=$(awk '{ print $2 }' "$TMP/mix")
+mix_share=$(awk '{ print $4 }' "$TMP/mix")
+nf_stacks=$(grep -c '^skbtrace_drop_stacks_total{reason="NETFILTER_DROP"' "$TMP/mix.metrics" || true)
+ns_stacks=$(grep -c '^skbtrace_drop_stacks_total{reason="NO_SOCKET"' "$TMP/mix.metrics" || true)
+captured=$(awk '/^skbtrace_stack_events_total\{probe="drop",result="captured"\}/ { print $2 }' "$TMP/mix.metrics")
+sampled_out=$(awk '/^skbtrace_stack_events_total\{probe="drop",result="sampled_out"\}/ { print $2 }' "$TMP/mix.metrics")
+
+# Scrape cost at a known number of series.
+scrape_cost() { # scrape_cost N → "cold_ms warm_ms rss_kib"
+	start_skbtrace "$TMP/big.json"
+	"$FILL" "$1" > /dev/null
+	local url="http://127.0.0.1:$DAEMON_PORT/metrics" cold warm
+	cold=$(curl -sf -o /dev/null -w '%{time_total}' "$url")
+	warm=$(for _ in $(seq 9); do curl -sf -o /dev/null -w '%{time_total}\n' "$url"; done | median)
+	local rss
+	rss=$(awk '/VmRSS/ { print $2 }' "/proc/$TRACER_PID/status")
+	local series
+	series=$(curl -sf "$url" | grep -c '^skbtrace_drops_total{')
+	stop_tracer
+	echo "$(awk -v c="$cold" -v w="$warm" 'BEGIN { printf "%.1f %.1f", c * 1000, w * 1000 }') $rss $series"
+}
+read -r cold1k warm1k rss1k series1k <<< "$(scrape_cost 1000)"
+read -r cold10k warm10k rss10k series10k <<< "$(scrape_cost 10000)"
+
+# Idle CPU: clock ticks used in 10 s with no scrape, with and without the watchdog.
+idle_ticks() {
+	local before after
+	sleep 1
+	before=$(awk '{ print $14 + $15 }' "/proc/$TRACER_PID/stat")
+	sleep 10
+	after=$(awk '{ print $14 + $15 }' "/proc/$TRACER_PID/stat")
+	echo $((after - before))
+}
+start_skbtrace "$TMP/default.json"
+idle_plain=$(idle_ticks)
+stop_tracer
+export WATCHDOG_USEC=2000000
+start_skbtrace "$TMP/default.json"
+idle_wd=$(idle_ticks)
+stop_tracer
+unset WATCHDOG_USEC
+hz=$(getconf CLK_TCK)
+
+{
+	echo "# Performance"
+	echo
+	echo "Generated by \`bench/run.sh\` on $(date -u +%Y-%m-%d). Reproduce with:"
+	echo
+	echo '```'
+	echo 'packaging/deps.sh --bench && cmake -B build && cmake --build build -j && bench/run.sh build'
+	echo '```'
+	echo
+	echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)),"
+	echo "kernel $(uname -r), $(bpftrace --version 2>/dev/null | head -n1)."
+	echo "Absolute times on a shared VM are noise; compare the ratios, which come from"
+	echo "$ROUNDS interleaved rounds of ${STORM_SECONDS} s per configuration in one run."
+	echo
+	echo "## Drop storm cost"
+	echo
+	echo "One CPU sends UDP datagrams over loopback as fast as it can; every one is dropped."
+	echo "\`no_socket\`: to a port without a socket (the full receive path, reason NO_SOCKET)."
+	echo "\`netfilter\`: to a port an nft output rule drops (reason NETFILTER_DROP), a shorter path,"
+	echo "so the same tracer cost is a larger share of it."
+	echo
+	echo "| storm | configuration | median ns per drop | added ns | ratio to bare |"
+	echo "|---|---|---:|---:|---:|"
+	for storm in "${STORMS[@]}"; do
+		bare=$(median < "$TMP/$storm.bare")
+		for c in "${CONFIGS[@]}"; do
+			m=$(median < "$TMP/$storm.$c")
+			awk -v s="$storm" -v c="$c" -v m="$m" -v b="$bare" \
+				'BEGIN { printf "| %s | %s | %.0f | %+.0f | %.3f |\n", s, c, m, m - b, m / b }'
+		done
+	done
+	echo
+	echo "Configurations: \`skbtrace-off\`: stacks.mode off; \`skbtrace-default\`: the shipped"
+	echo "adaptive mode (budget 1000 stacks per CPU per second, then 1 in 64);"
+	echo "\`skbtrace-exact\`: a stack for every drop; \`bpftrace\`: the seeds' one-liner"
+	echo "\`tracepoint:skb:kfree_skb { @[kstack, args->reason] = count(); }\`."
+	echo
+	echo "## Stack coverage in adaptive mode"
+	echo
+	echo "A ${SCRAPE_SECONDS} s storm (one scrape interval) of $mix_total drops, $mix_share of them (1%)"
+	echo "on a second path (NETFILTER_DROP), the rest NO_SOCKET: after it, /metrics lists"
+	echo "$nf_stacks NETFILTER_DROP and $ns_stacks NO_SOCKET stack series. Events with a stack"
+	echo "captured: $captured; sampled out: $sampled_out. Counts per reason stay exact either way."
+	echo
+	echo "## Scrape cost"
+	echo
+	echo "| series | first scrape (symbolizes) ms | later scrapes, median ms | daemon RSS MiB |"
+	echo "|---:|---:|---:|---:|"
+	awk -v n="$series1k" -v c="$cold1k" -v w="$warm1k" -v r="$rss1k" \
+		'BEGIN { printf "| %d | %.1f | %.1f | %.1f |\n", n, c, w, r / 1024 }'
+	awk -v n="$series10k" -v c="$cold10k" -v w="$warm10k" -v r="$rss10k" \
+		'BEGIN { printf "| %d | %.1f | %.1f | %.1f |\n", n, c, w, r / 1024 }'
+	echo
+	echo "Times are curl's, end to end over loopback, so they include HTTP and transfer."
+	echo
+	echo "## Idle"
+	echo
+	echo "CPU used by an idle daemon over 10 s: $idle_plain clock ticks without a watchdog,"
+	echo "$idle_wd with a 2 s watchdog (1 tick = $((1000 / hz)) ms)."
+} > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+echo "# wrote $OUT"
+cat "$OUT"
