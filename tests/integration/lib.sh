@@ -36,7 +36,10 @@ cleanup() {
 	for pid in "${PIDS[@]}"; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
-	for ns in "${NETNS_LIST[@]}"; do
+	# netns_create runs in $(...), so NETNS_LIST stays empty in this shell:
+	# find this test's namespaces by their name instead.
+	for ns in "${NETNS_LIST[@]}" \
+		$(ip netns list | awk -v p="skbt-$$-" 'index($1, p) == 1 { print $1 }'); do
 		ip netns del "$ns" 2>/dev/null
 	done
 	for ((i = ${#CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
@@ -140,6 +143,16 @@ assert_contains() {
 # nft_counter NETNS FAMILY TABLE CHAIN: packets counted by the chain's rule.
 nft_counter() {
 	in_ns "$1" nft list chain "$2" "$3" "$4" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | head -n1
+}
+
+# free_port: a loopback TCP port nobody listens on now.
+free_port() {
+	local p
+	for _ in $(seq 1 100); do
+		p=$((20000 + RANDOM % 40000))
+		[ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return 0; }
+	done
+	fail "no free TCP port"
 }
 
 test_done() { echo "PASS: $TEST_NAME ($CHECKS checks)"; }
