@@ -146,10 +146,10 @@ static __always_inline bool read_ct_drop(struct net *net, __u32 *out)
 
 	if (!stat || !this_cpu_offset(&off))
 		return false;
-	return !bpf_probe_read_kernel(out, sizeof(*out),
-				      (void *)((__u64)stat + off +
-					       bpf_core_field_offset(struct ip_conntrack_stat,
-								     drop)));
+	return !bpf_probe_read_kernel(
+		out, sizeof(*out),
+		(void *)((__u64)stat + off +
+			 bpf_core_field_offset(struct ip_conntrack_stat, drop)));
 }
 
 SEC("tp_btf/kfree_skb")

@@ -118,8 +118,7 @@ int netns_run_in(const char *path, int (*fn)(void *ctx), void *ctx)
 	ret = fn(ctx);
 	/* Staying in a container's namespace would change what every later scrape sees. */
 	if (setns(self, CLONE_NEWNET))
-		log_err("cannot return to the daemon's network namespace: %s",
-			  strerror(errno));
+		log_err("cannot return to the daemon's network namespace: %s", strerror(errno));
 out:
 	if (self >= 0)
 		close(self);

@@ -41,9 +41,10 @@ static __always_inline bool this_cpu_offset(__u64 *off)
 	if (!elem)
 		return false;
 	map_addr = ptr_to_u64(&map);
-	if (!map_addr || bpf_probe_read_kernel(&base, sizeof(base),
-					       (void *)(map_addr + bpf_core_field_offset(
-								      struct bpf_array, pptrs))))
+	if (!map_addr ||
+	    bpf_probe_read_kernel(
+		    &base, sizeof(base),
+		    (void *)(map_addr + bpf_core_field_offset(struct bpf_array, pptrs))))
 		return false;
 	*off = ptr_to_u64(&elem) - base;
 	return base != 0;

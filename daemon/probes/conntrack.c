@@ -104,8 +104,7 @@ static void set_autoload(struct conntrack_bpf *skel, enum attach_method m)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_program(prog, skel->obj) bpf_program__set_autoload(prog, false);
 	switch (m) {
 	case ATTACH_FENTRY:
 		bpf_program__set_autoload(skel->progs.ct_fexit, true);
@@ -164,8 +163,7 @@ static int ct_start(struct probe *p, enum attach_method method, const struct pro
 		goto cleanup;
 	}
 	if (method == ATTACH_TP_BTF) {
-		ret = ct_seed_last_drop(bpf_map__fd(cp->skel->maps.ct_last_drop),
-					lim->max_series);
+		ret = ct_seed_last_drop(bpf_map__fd(cp->skel->maps.ct_last_drop), lim->max_series);
 		if (ret) {
 			snprintf(err, errlen, "cannot seed conntrack drop counters: %s",
 				 strerror(-ret));
@@ -287,13 +285,12 @@ static int ct_collect(struct probe *p, struct expo *e, const struct probe_env *e
 			   st[SKBTRACE_STAT_COUNT_OVERFLOW], f)
 		: -ENOMEM;
 	if (!err && p->cfg.stacks.mode != SKBTRACE_STACKS_OFF) {
-		f = expo_family(e, "skbtrace_conntrack_table_full_drop_stacks_total",
-				EXPO_COUNTER,
+		f = expo_family(e, "skbtrace_conntrack_table_full_drop_stacks_total", EXPO_COUNTER,
 				"Conntrack table-full drops by kernel stack (stable id, see "
 				"skbtrace_stack_info and /stacks). Exact with stacks.mode=exact; "
 				"otherwise only events whose stack was captured.");
-		err = f ? emit_map(p, e, env, cp->skel->maps.ct_stack_drops, "ct_stack_drops",
-				   true, st[SKBTRACE_STAT_STACK_COUNT_OVERFLOW], f)
+		err = f ? emit_map(p, e, env, cp->skel->maps.ct_stack_drops, "ct_stack_drops", true,
+				   st[SKBTRACE_STAT_STACK_COUNT_OVERFLOW], f)
 			: -ENOMEM;
 	}
 	return err ?: ct_expo_namespaces(e, env->limits->max_series);
