@@ -77,25 +77,32 @@ static void parse_row(char *line, const int *field_of, int n_cols, int entries_c
 		out->n_cpus++;
 }
 
-int ct_stat_read(struct ct_stat *out)
+int ct_stat_parse(FILE *f, struct ct_stat *out)
 {
 	int field_of[MAX_COLUMNS], n_cols, entries_col;
 	char line[1024];
-	FILE *f;
 
 	memset(out, 0, sizeof(*out));
-	/* thread-self: the daemon may have moved only this thread into another namespace. */
-	f = fopen("/proc/thread-self/net/stat/nf_conntrack", "re");
-	if (!f)
-		return -errno;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
+	if (!fgets(line, sizeof(line), f))
 		return -EINVAL;
-	}
 	n_cols = parse_header(line, field_of, &entries_col);
 	while (fgets(line, sizeof(line), f))
 		parse_row(line, field_of, n_cols, entries_col, out);
+	return 0;
+}
+
+int ct_stat_read(struct ct_stat *out)
+{
+	/* thread-self: the daemon may have moved only this thread into another namespace. */
+	FILE *f = fopen("/proc/thread-self/net/stat/nf_conntrack", "re");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = ct_stat_parse(f, out);
 	fclose(f);
+	if (err)
+		return err;
 	/* The sysctls follow the opening thread's namespace too. */
 	read_u64_file("/proc/sys/net/netfilter/nf_conntrack_count", &out->entries);
 	out->has_limit = !read_u64_file("/proc/sys/net/netfilter/nf_conntrack_max", &out->limit);

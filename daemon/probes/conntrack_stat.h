@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CT_STAT_MAX_CPUS 1024
 
@@ -33,6 +34,9 @@ struct ct_stat {
 
 /* Column name in the kernel's header line of a field. */
 const char *ct_stat_column(enum ct_stat_field f);
+
+/* Parses the /proc/net/stat/nf_conntrack table; exposed for the tests. */
+int ct_stat_parse(FILE *f, struct ct_stat *out);
 
 /* Reads the calling thread's namespace; -ENOENT when conntrack is not in the kernel. */
 int ct_stat_read(struct ct_stat *out);
