@@ -5,6 +5,11 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/conntrack_lib.sh"
 
+# The VM guests carry no Prometheus: not applicable there (run-tests.sh NA).
+for tool in prometheus promtool jq; do
+	command -v "$tool" > /dev/null || { echo "NA: $tool is not installed"; exit 77; }
+done
+
 RULES="$SRCDIR/packaging/prometheus/skbtrace-alerts.yml"
 ALERT=SkbtraceConntrackTableFull
 
