@@ -55,87 +55,136 @@ struct {
 	__type(value, __u32);
 } ct_last_drop SEC(".maps");
 
-/* The namespace argument of the __nf_conntrack_alloc call in progress, for the kretprobe. */
+/*
+ * The __nf_conntrack_alloc call in progress on this CPU, for the kretprobe.
+ * Conntrack allocates in softirq or with softirqs off, so calls do not nest.
+ */
+struct alloc_call {
+	__u64 net;
+	__s32 stack_id;
+	__u32 has_stack;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
-} alloc_net SEC(".maps");
+	__type(value, struct alloc_call);
+} alloc_call SEC(".maps");
+
+static __always_inline bool netns_wanted(struct skbtrace_stats *s, __u32 netns)
+{
+	if (filter_netns_ok(&filter, netns))
+		return true;
+	stat_inc(s, SKBTRACE_STAT_FILTERED);
+	return false;
+}
+
+static __always_inline void count_drops(struct skbtrace_stats *s, __u32 netns, __u64 n)
+{
+	struct ct_key key = { .netns = netns };
+
+	if (!count_add(&ct_drops, &key, n))
+		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
+}
+
+static __always_inline void count_stack(struct skbtrace_stats *s, __u32 netns, __s32 stack_id,
+					__u64 n)
+{
+	struct ct_stack_key skey = { .netns = netns, .stack_id = stack_id };
+
+	if (!count_add(&ct_stack_drops, &skey, n))
+		stat_inc(s, SKBTRACE_STAT_STACK_COUNT_OVERFLOW);
+}
 
 static __always_inline void count_table_full(void *ctx, struct skbtrace_stats *s, __u32 netns,
 					     __u64 n)
 {
-	struct ct_key key = { .netns = netns };
-	struct ct_stack_key skey = { .netns = netns };
-
-	if (!count_add(&ct_drops, &key, n))
-		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
+	count_drops(s, netns, n);
 	if (!stack_wanted()) {
 		if (stack_policy.mode != SKBTRACE_STACKS_OFF)
 			stat_inc(s, SKBTRACE_STAT_STACK_SKIPPED);
 		return;
 	}
-	skey.stack_id = stack_capture(ctx, s);
-	if (!count_add(&ct_stack_drops, &skey, n))
-		stat_inc(s, SKBTRACE_STAT_STACK_COUNT_OVERFLOW);
-}
-
-static __always_inline int handle_alloc_ret(void *ctx, struct net *net, long ret)
-{
-	struct skbtrace_stats *s = stats_this_cpu();
-	__u32 netns;
-
-	stat_inc(s, SKBTRACE_STAT_EVENTS);
-	/* A full table is the only reason for -ENOMEM besides the slab allocation failing. */
-	if (ret != -CT_ENOMEM)
-		return 0;
-	netns = net_inum(net);
-	if (!filter_netns_ok(&filter, netns)) {
-		stat_inc(s, SKBTRACE_STAT_FILTERED);
-		return 0;
-	}
-	count_table_full(ctx, s, netns, 1);
-	return 0;
+	count_stack(s, netns, stack_capture(ctx, s), n);
 }
 
 SEC("fexit/__nf_conntrack_alloc")
 int ct_fexit(__u64 *ctx)
 {
+	struct skbtrace_stats *s = stats_this_cpu();
+	long ret;
+	__u32 netns;
+
 	/* Constant indexes only: the verifier refuses a variable context offset. */
 	switch (alloc_nargs) {
 	case 5:
-		return handle_alloc_ret(ctx, (struct net *)ctx[0], (long)ctx[5]);
+		ret = (long)ctx[5];
+		break;
 	case 6:
-		return handle_alloc_ret(ctx, (struct net *)ctx[0], (long)ctx[6]);
+		ret = (long)ctx[6];
+		break;
 	case 7:
-		return handle_alloc_ret(ctx, (struct net *)ctx[0], (long)ctx[7]);
+		ret = (long)ctx[7];
+		break;
 	default:
 		return 0;
 	}
+	stat_inc(s, SKBTRACE_STAT_EVENTS);
+	/* A full table is the only reason for -ENOMEM besides the slab allocation failing. */
+	if (ret != -CT_ENOMEM)
+		return 0;
+	netns = net_inum((struct net *)ctx[0]);
+	if (netns_wanted(s, netns))
+		count_table_full(ctx, s, netns, 1);
+	return 0;
 }
 
+/*
+ * A kretprobe's stack ends at the kretprobe trampoline on older kernels
+ * (5.10 shows only that frame), so the stack is taken at entry, within the
+ * stack policy: failing allocations share the budget with successful ones.
+ */
 SEC("kprobe/__nf_conntrack_alloc")
 int BPF_KPROBE(ct_kprobe, struct net *net)
 {
 	__u32 zero = 0;
-	__u64 *slot = bpf_map_lookup_elem(&alloc_net, &zero);
+	struct alloc_call *call = bpf_map_lookup_elem(&alloc_call, &zero);
 
-	/* Conntrack allocates with softirqs off or in softirq: no nesting on this CPU. */
-	if (slot)
-		*slot = (__u64)net;
+	if (!call)
+		return 0;
+	call->net = (__u64)net;
+	call->has_stack = stack_wanted();
+	if (call->has_stack)
+		call->stack_id = bpf_get_stackid(ctx, &stack_traces, 0);
 	return 0;
 }
 
 SEC("kretprobe/__nf_conntrack_alloc")
 int BPF_KRETPROBE(ct_kretprobe, long ret)
 {
-	__u32 zero = 0;
-	__u64 *slot = bpf_map_lookup_elem(&alloc_net, &zero);
+	struct skbtrace_stats *s = stats_this_cpu();
+	__u32 zero = 0, netns;
+	struct alloc_call *call = bpf_map_lookup_elem(&alloc_call, &zero);
 
-	if (!slot)
+	stat_inc(s, SKBTRACE_STAT_EVENTS);
+	if (!call || ret != -CT_ENOMEM)
 		return 0;
-	return handle_alloc_ret(ctx, (struct net *)*slot, ret);
+	netns = net_inum((struct net *)call->net);
+	if (!netns_wanted(s, netns))
+		return 0;
+	count_drops(s, netns, 1);
+	if (!call->has_stack) {
+		if (stack_policy.mode != SKBTRACE_STACKS_OFF)
+			stat_inc(s, SKBTRACE_STAT_STACK_SKIPPED);
+		return 0;
+	}
+	if (call->stack_id < 0)
+		stat_inc(s, SKBTRACE_STAT_STACK_LOST);
+	else
+		stat_inc(s, SKBTRACE_STAT_STACK_CAPTURED);
+	count_stack(s, netns, call->stack_id < 0 ? SKBTRACE_STACK_LOST : call->stack_id, 1);
+	return 0;
 }
 
 /* This CPU's value of net->ct.stat->drop; false when conntrack never ran there. */
@@ -168,10 +217,8 @@ int ct_tp_btf(__u64 *ctx)
 	if (!net || !read_ct_drop(net, &cur))
 		return 0;
 	ck.netns = net_inum(net);
-	if (!filter_netns_ok(&filter, ck.netns)) {
-		stat_inc(s, SKBTRACE_STAT_FILTERED);
+	if (!netns_wanted(s, ck.netns))
 		return 0;
-	}
 	ck.cpu = bpf_get_smp_processor_id();
 	last = bpf_map_lookup_elem(&ct_last_drop, &ck);
 	/* The daemon seeded the namespaces that existed at start; newer ones began at zero. */

@@ -71,8 +71,9 @@ assert_eq "$late_delta" \
 stack=$(grep "^skbtrace_conntrack_table_full_drop_stacks_total{netns=\"$late_inode\"" "$TMP/after" |
 	sed -n 's/.*stack="\([0-9a-f]*\)".*/\1/p' | head -n1)
 [ -n "$stack" ] || fail "no stable stack id for the late netns"
-assert_contains "$(grep "^skbtrace_stack_info{stack=\"$stack\"" "$TMP/after")" "nf_hook_slow+" \
-	"the table-full stack goes through nf_hook_slow"
+frames=$(grep "^skbtrace_stack_info{stack=\"$stack\"" "$TMP/after")
+log "stack $stack: $frames"
+assert_contains "$frames" "nf_hook_slow+" "the table-full stack goes through nf_hook_slow"
 
 # The kernel's statistics and table size, per namespace, read at scrape time.
 assert_eq "$(ct_kernel_drops "$early")" \
