@@ -119,6 +119,20 @@ static void set_autoload(struct conntrack_bpf *skel, enum attach_method m)
 	}
 }
 
+/*
+ * Probes on one address run newest first.  The entry program must walk the
+ * stack before the kretprobe replaces the return address with its
+ * trampoline, where older unwinders stop: so the kretprobe goes in first.
+ */
+static int attach_kprobes(struct conntrack_bpf *skel)
+{
+	skel->links.ct_kretprobe = bpf_program__attach(skel->progs.ct_kretprobe);
+	if (!skel->links.ct_kretprobe)
+		return -errno;
+	skel->links.ct_kprobe = bpf_program__attach(skel->progs.ct_kprobe);
+	return skel->links.ct_kprobe ? 0 : -errno;
+}
+
 static int ct_start(struct probe *p, enum attach_method method, const struct probe_env *env,
 		    char *err, size_t errlen)
 {
@@ -170,7 +184,7 @@ static int ct_start(struct probe *p, enum attach_method method, const struct pro
 			goto cleanup;
 		}
 	}
-	ret = conntrack_bpf__attach(cp->skel);
+	ret = method == ATTACH_KPROBE ? attach_kprobes(cp->skel) : conntrack_bpf__attach(cp->skel);
 	if (ret) {
 		snprintf(err, errlen, "attach failed: %s", strerror(-ret));
 		goto cleanup;
