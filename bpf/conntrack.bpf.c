@@ -109,35 +109,38 @@ static __always_inline void count_table_full(void *ctx, struct skbtrace_stats *s
 	count_stack(s, netns, stack_capture(ctx, s), n);
 }
 
-SEC("fexit/__nf_conntrack_alloc")
-int ct_fexit(__u64 *ctx)
+static __always_inline int handle_alloc_ret(void *ctx, struct net *net, long ret)
 {
 	struct skbtrace_stats *s = stats_this_cpu();
-	long ret;
 	__u32 netns;
 
-	/* Constant indexes only: the verifier refuses a variable context offset. */
-	switch (alloc_nargs) {
-	case 5:
-		ret = (long)ctx[5];
-		break;
-	case 6:
-		ret = (long)ctx[6];
-		break;
-	case 7:
-		ret = (long)ctx[7];
-		break;
-	default:
-		return 0;
-	}
 	stat_inc(s, SKBTRACE_STAT_EVENTS);
 	/* A full table is the only reason for -ENOMEM besides the slab allocation failing. */
 	if (ret != -CT_ENOMEM)
 		return 0;
-	netns = net_inum((struct net *)ctx[0]);
+	netns = net_inum(net);
 	if (netns_wanted(s, netns))
 		count_table_full(ctx, s, netns, 1);
 	return 0;
+}
+
+SEC("fexit/__nf_conntrack_alloc")
+int ct_fexit(__u64 *ctx)
+{
+	/*
+	 * Constant indexes only, one call each: the verifier refuses a variable
+	 * context offset, which clang makes of a switch that only picks the slot.
+	 */
+	switch (alloc_nargs) {
+	case 5:
+		return handle_alloc_ret(ctx, (struct net *)ctx[0], (long)ctx[5]);
+	case 6:
+		return handle_alloc_ret(ctx, (struct net *)ctx[0], (long)ctx[6]);
+	case 7:
+		return handle_alloc_ret(ctx, (struct net *)ctx[0], (long)ctx[7]);
+	default:
+		return 0;
+	}
 }
 
 /*
