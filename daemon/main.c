@@ -102,18 +102,15 @@ static bool libbpf_verbose;
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
-	size_t n;
-
-	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+	/*
+	 * libbpf warns about every fallback the daemon tries on purpose, and the
+	 * daemon logs the outcome itself; the details (verifier logs, long and
+	 * multi-line) are for --verbose only and go out unabridged.
+	 */
+	if (!libbpf_verbose)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n && line[n - 1] == '\n')
-		line[--n] = '\0';
-	/* libbpf warns about every fallback the daemon tries on purpose. */
-	log_debug("libbpf: %s", line);
-	return 0;
+	fputs("skbtrace: libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
 }
 
 static char *render_landing(size_t *len)

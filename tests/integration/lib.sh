@@ -140,6 +140,19 @@ assert_contains() {
 	log "ok: $3"
 }
 
+# nft_drop_udp_port NETNS PORT: an output rule that drops, and counts, UDP to PORT
+# (table inet skbtrace_test, chain out); its drops have reason NETFILTER_DROP.
+nft_drop_udp_port() {
+	in_ns "$1" nft -f - <<NFT
+table inet skbtrace_test {
+	chain out {
+		type filter hook output priority 0;
+		udp dport $2 counter drop
+	}
+}
+NFT
+}
+
 # nft_counter NETNS FAMILY TABLE CHAIN: packets counted by the chain's rule.
 nft_counter() {
 	in_ns "$1" nft list chain "$2" "$3" "$4" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | head -n1

@@ -8,14 +8,7 @@ source "$(dirname "$0")/lib.sh"
 N=25
 ns=$(netns_create attach)
 inode=$(netns_inode "$ns")
-in_ns "$ns" nft -f - <<'NFT'
-table inet skbtrace_test {
-	chain out {
-		type filter hook output priority 0;
-		udp dport 9999 counter drop
-	}
-}
-NFT
+nft_drop_udp_port "$ns" 9999
 if ! mountpoint -q /sys/kernel/tracing; then
 	on_exit "umount /sys/kernel/tracing 2>/dev/null"
 fi

@@ -5,14 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 ns=$(netns_create filter)
 inode=$(netns_inode "$ns")
-in_ns "$ns" nft -f - <<'NFT'
-table inet skbtrace_test {
-	chain out {
-		type filter hook output priority 0;
-		udp dport 9999 counter drop
-	}
-}
-NFT
+nft_drop_udp_port "$ns" 9999
 write_config "$TMP/config.json" \
 	"{ \"name\": \"drop\", \"filter\": { \"dport\": 9999, \"netns\": $inode } }"
 daemon_start "$TMP/config.json"

@@ -7,14 +7,7 @@ source "$(dirname "$0")/lib.sh"
 N=50
 ns=$(netns_create nf)
 inode=$(netns_inode "$ns")
-in_ns "$ns" nft -f - <<'NFT'
-table inet skbtrace_test {
-	chain out {
-		type filter hook output priority 0;
-		udp dport 9999 counter drop
-	}
-}
-NFT
+nft_drop_udp_port "$ns" 9999
 
 write_config "$TMP/config.json" '{ "name": "drop" }'
 daemon_start "$TMP/config.json"

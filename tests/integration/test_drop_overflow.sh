@@ -10,14 +10,7 @@ ns3=$(netns_create of3)
 i1=$(netns_inode "$ns1")
 i2=$(netns_inode "$ns2")
 i3=$(netns_inode "$ns3")
-in_ns "$ns3" nft -f - <<'NFT'
-table inet skbtrace_test {
-	chain out {
-		type filter hook output priority 0;
-		udp dport 9999 counter drop
-	}
-}
-NFT
+nft_drop_udp_port "$ns3" 9999
 cat > "$TMP/config.json" <<JSON
 {
 	"listen": "127.0.0.1:0",
