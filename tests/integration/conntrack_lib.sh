@@ -12,12 +12,9 @@ table inet skbtrace_ct {
 		type filter hook input priority 0;
 		ct state new accept
 	}
-	chain out {
-		type filter hook output priority 0;
-		udp dport 9999 counter drop
-	}
 }
 NFT
+	nft_drop_udp_port "$1" 9999
 }
 
 # ct_kernel_drops NETNS: the kernel's `drop` statistic of the namespace, all CPUs.

@@ -45,7 +45,7 @@ ct_listener "$late" 8080 60
 
 # An nft DROP rule's drops are NETFILTER_DROP too, but not table-full.
 in_ns "$late" "$TESTGEN" udp 127.0.0.1 9999 $N > /dev/null
-assert_eq "$N" "$(nft_counter "$late" inet skbtrace_ct out)" "nft rule dropped the datagrams"
+assert_eq "$N" "$(nft_counter "$late" inet skbtrace_test out)" "nft rule dropped the datagrams"
 scrape > "$TMP/nft"
 assert_eq 0 "$(metric_sum "$TMP/nft" skbtrace_conntrack_table_full_drops_total netns="$late_inode")" \
 	"nft rule drops are not table-full drops"
