@@ -150,6 +150,33 @@ int btf_tracepoint_nargs(const struct btf *btf, const char *tp_name)
 	return btf_vlen(t) - 1;
 }
 
+static int func_nargs(const struct btf *btf, const char *func)
+{
+	const struct btf_type *t;
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? (int)btf_vlen(t) : -EINVAL;
+}
+
+int btf_func_nargs(const struct btf *btf, const char *module, const char *func)
+{
+	struct btf *mod;
+	int n = func_nargs(btf, func);
+
+	if (n != -ENOENT || !module)
+		return n;
+	mod = btf__load_module_btf(module, (struct btf *)btf);
+	if (!mod)
+		return -ENOENT;
+	n = func_nargs(mod, func);
+	btf__free(mod);
+	return n;
+}
+
 struct btf *kernel_btf_load(char *err, size_t errlen)
 {
 	struct btf *btf = btf__load_vmlinux_btf();

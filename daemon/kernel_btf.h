@@ -42,6 +42,13 @@ int enum_names_find(const struct enum_names *en, const char *name, uint32_t *val
  */
 int btf_tracepoint_nargs(const struct btf *btf, const char *tp_name);
 
+/*
+ * Number of arguments of kernel function func, from vmlinux BTF or else the
+ * BTF of module `module` (may be NULL).  -ENOENT when neither has it: the
+ * function was inlined everywhere, or the module is not loaded.
+ */
+int btf_func_nargs(const struct btf *btf, const char *module, const char *func);
+
 /* Loads vmlinux BTF with a one-line error in err when the kernel has none. */
 struct btf *kernel_btf_load(char *err, size_t errlen);
 

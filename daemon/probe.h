@@ -88,7 +88,7 @@ int probe_filter_to_bpf(const struct probe_config *cfg, const struct enum_names 
 			size_t errlen);
 void probe_stack_policy(const struct probe_config *cfg, struct skbtrace_stack_policy *out);
 
-/* The netns label value: the inode, or "unknown" for 0. */
+/* The netns label value: the namespace inode, or "unknown" for 0. */
 void probe_netns_label(uint32_t netns, char *buf, size_t len);
 
 /* Sum of a per-CPU counter map, one callback per key. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A growable array of fixed-size rows, for collecting map entries before sorting them. */
+/* A growable array of fixed-size rows, for collecting map entries at scrape time. */
 #ifndef SKBTRACE_ROWS_H
 #define SKBTRACE_ROWS_H
 
@@ -10,7 +10,8 @@ struct rows {
 	size_t n, cap, size; /* size: bytes per row, set by the user */
 };
 
-/* Appends one uninitialized row; NULL on allocation failure. */
+/* Appends a zeroed row and returns it, or NULL when out of memory. */
 void *rows_push(struct rows *r);
+void rows_free(struct rows *r);
 
 #endif /* SKBTRACE_ROWS_H */

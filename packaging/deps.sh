@@ -7,7 +7,7 @@ set -eu
 
 BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libmicrohttpd-dev libsystemd-dev libcjson-dev"
-TEST="iproute2 nftables curl prometheus util-linux strace systemd-container debootstrap"
+TEST="iproute2 nftables curl prometheus util-linux strace systemd-container debootstrap jq"
 BENCH="bpftrace"
 
 pkgs=$BUILD

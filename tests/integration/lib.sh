@@ -36,7 +36,10 @@ cleanup() {
 	for pid in "${PIDS[@]}"; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
-	for ns in "${NETNS_LIST[@]}"; do
+	# netns_create runs in $(...), so NETNS_LIST stays empty in this shell:
+	# find this test's namespaces by their name instead.
+	for ns in "${NETNS_LIST[@]}" \
+		$(ip netns list | awk -v p="skbt-$$-" 'index($1, p) == 1 { print $1 }'); do
 		ip netns del "$ns" 2>/dev/null
 	done
 	for ((i = ${#CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
@@ -162,6 +165,16 @@ wait_for_line() {
 		sleep 0.1
 	done
 	fail "no \"$2\" in $1 within 5 s"
+}
+
+# free_port: a loopback TCP port nobody listens on now.
+free_port() {
+	local p
+	for _ in $(seq 1 100); do
+		p=$((20000 + RANDOM % 40000))
+		[ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return 0; }
+	done
+	fail "no free TCP port"
 }
 
 test_done() { echo "PASS: $TEST_NAME ($CHECKS checks)"; }
