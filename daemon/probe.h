@@ -37,6 +37,11 @@ struct probe_ops {
 	/* Best first; AUTO tries them in this order, a forced method must be listed. */
 	const enum attach_method *methods;
 	size_t n_methods;
+	/*
+	 * Capabilities (bit N = capability N) the probe still needs after
+	 * start-up, kept when the daemon drops the rest.
+	 */
+	uint64_t scrape_caps;
 	/* Checks what depends on the running kernel, e.g. reason names. Optional. */
 	int (*check)(const struct probe_config *cfg, const struct probe_env *env, char *err,
 		     size_t errlen);

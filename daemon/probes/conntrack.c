@@ -6,6 +6,7 @@
  * namespace, read at scrape time.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,11 @@ const struct probe_ops conntrack_probe_ops = {
 	.filter_mask = FILTER_NETNS,
 	.methods = ct_methods,
 	.n_methods = sizeof(ct_methods) / sizeof(ct_methods[0]),
+	/*
+	 * The statistics of other namespaces are read at scrape time from
+	 * inside them (setns) and found through other processes' /proc/PID/ns.
+	 */
+	.scrape_caps = 1ULL << CAP_SYS_ADMIN | 1ULL << CAP_SYS_PTRACE,
 	.check = check,
 	.start = ct_start,
 	.stop = ct_stop,
