@@ -38,8 +38,7 @@ struct {
 	__type(value, __u64);
 } drop_stack_counts SEC(".maps");
 
-static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 location,
-				       __u32 reason)
+static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 location, __u32 reason)
 {
 	struct skbtrace_stats *s = stats_this_cpu();
 	struct drop_key key = {};

@@ -11,17 +11,17 @@
 #include <linux/types.h>
 #endif
 
-#define SKBTRACE_MAX_CIDRS	8
-#define SKBTRACE_MAX_PORTS	8
-#define SKBTRACE_MAX_NETNS	8
-#define SKBTRACE_MAX_REASONS	16
+#define SKBTRACE_MAX_CIDRS 8
+#define SKBTRACE_MAX_PORTS 8
+#define SKBTRACE_MAX_NETNS 8
+#define SKBTRACE_MAX_REASONS 16
 #define SKBTRACE_MAX_STACK_DEPTH 32
 
 /* Reason recorded where the kernel's tracepoint carries none (before 5.17). */
-#define SKBTRACE_REASON_UNKNOWN	0xffffffffu
+#define SKBTRACE_REASON_UNKNOWN 0xffffffffu
 
 /* Stack id stored in a stack-count key when the stack table had no room. */
-#define SKBTRACE_STACK_LOST	-1
+#define SKBTRACE_STACK_LOST -1
 
 enum skbtrace_stack_mode {
 	SKBTRACE_STACKS_OFF = 0,
@@ -70,12 +70,12 @@ struct skbtrace_stack_policy {
 
 /* Per-CPU probe statistics, one slot each, shared by all probes. */
 enum skbtrace_stat {
-	SKBTRACE_STAT_EVENTS,		/* tracepoint hits */
-	SKBTRACE_STAT_FILTERED,		/* hits rejected by the filter */
-	SKBTRACE_STAT_COUNT_OVERFLOW,	/* counted in the overflow slot: count map full */
-	SKBTRACE_STAT_STACK_CAPTURED,	/* events with a stack captured */
-	SKBTRACE_STAT_STACK_SKIPPED,	/* events past the budget and not sampled */
-	SKBTRACE_STAT_STACK_LOST,	/* stack walk failed or stack table full */
+	SKBTRACE_STAT_EVENTS,		    /* tracepoint hits */
+	SKBTRACE_STAT_FILTERED,		    /* hits rejected by the filter */
+	SKBTRACE_STAT_COUNT_OVERFLOW,	    /* counted in the overflow slot: count map full */
+	SKBTRACE_STAT_STACK_CAPTURED,	    /* events with a stack captured */
+	SKBTRACE_STAT_STACK_SKIPPED,	    /* events past the budget and not sampled */
+	SKBTRACE_STAT_STACK_LOST,	    /* stack walk failed or stack table full */
 	SKBTRACE_STAT_STACK_COUNT_OVERFLOW, /* stack-count map full */
 	SKBTRACE_STAT_MAX,
 };

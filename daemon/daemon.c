@@ -79,7 +79,8 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 		p->cfg = cfg->probes[i];
 		p->stats_fd = p->stack_map_fd = -1;
 		prev = find_probe(old, n_old, p->cfg.name);
-		if (prev && prev->attached && same_limits && probe_config_equal(&prev->cfg, &p->cfg))
+		if (prev && prev->attached && same_limits &&
+		    probe_config_equal(&prev->cfg, &p->cfg))
 			continue; /* moved over below, once everything else attached */
 		if (!p->cfg.enabled)
 			continue;
@@ -177,6 +178,17 @@ void daemon_stop(struct daemon *d)
 	ksym_cache_free(d->ksyms);
 	d->stacks = NULL;
 	d->ksyms = NULL;
+}
+
+uint64_t daemon_scrape_caps(const struct daemon *d)
+{
+	uint64_t caps = 0;
+
+	for (int i = 0; i < d->n_probes; i++) {
+		if (d->probes[i].cfg.enabled)
+			caps |= d->probes[i].ops->scrape_caps;
+	}
+	return caps;
 }
 
 int daemon_health(struct daemon *d)

@@ -26,35 +26,33 @@ static int enum_names_add(struct enum_names *en, uint32_t value, const char *nam
 	return 0;
 }
 
-int enum_names_load(const struct btf *btf, const char *enum_name, const char *prefix,
-		    struct enum_names *out)
+static const char *enum_member(const struct btf *btf, const struct btf_type *t, int i,
+			       uint32_t *value)
 {
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t) + i;
+
+		*value = (uint32_t)e->val;
+		return btf__name_by_offset(btf, e->name_off);
+	} else {
+		const struct btf_enum64 *e = btf_enum64(t) + i;
+
+		*value = (uint32_t)btf_enum64_value(e);
+		return btf__name_by_offset(btf, e->name_off);
+	}
+}
+
+static int enum_names_from_type(const struct btf *btf, int id, const char *prefix,
+				struct enum_names *out)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
 	size_t plen = strlen(prefix);
-	const struct btf_type *t;
-	int id, err = 0;
+	int err = 0;
 
-	memset(out, 0, sizeof(*out));
-	id = btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM);
-	if (id < 0)
-		id = btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM64);
-	if (id < 0)
-		return -ENOENT;
-	t = btf__type_by_id(btf, id);
 	for (int i = 0; i < btf_vlen(t) && !err; i++) {
-		const char *name;
 		uint32_t value;
+		const char *name = enum_member(btf, t, i, &value);
 
-		if (btf_is_enum(t)) {
-			const struct btf_enum *e = btf_enum(t) + i;
-
-			name = btf__name_by_offset(btf, e->name_off);
-			value = (uint32_t)e->val;
-		} else {
-			const struct btf_enum64 *e = btf_enum64(t) + i;
-
-			name = btf__name_by_offset(btf, e->name_off);
-			value = (uint32_t)btf_enum64_value(e);
-		}
 		if (!name)
 			continue;
 		if (!strncmp(name, prefix, plen))
@@ -64,6 +62,42 @@ int enum_names_load(const struct btf *btf, const char *enum_name, const char *pr
 	if (err)
 		enum_names_free(out);
 	return err;
+}
+
+int enum_names_load(const struct btf *btf, const char *enum_name, const char *prefix,
+		    struct enum_names *out)
+{
+	int id;
+
+	memset(out, 0, sizeof(*out));
+	id = btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM);
+	if (id < 0)
+		id = btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM64);
+	if (id < 0)
+		return -ENOENT;
+	return enum_names_from_type(btf, id, prefix, out);
+}
+
+int enum_names_load_by_member(const struct btf *btf, const char *member, const char *prefix,
+			      struct enum_names *out)
+{
+	int n = btf__type_cnt(btf);
+
+	memset(out, 0, sizeof(*out));
+	for (int id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (!btf_is_any_enum(t))
+			continue;
+		for (int i = 0; i < btf_vlen(t); i++) {
+			uint32_t value;
+			const char *name = enum_member(btf, t, i, &value);
+
+			if (name && !strcmp(name, member))
+				return enum_names_from_type(btf, id, prefix, out);
+		}
+	}
+	return -ENOENT;
 }
 
 void enum_names_free(struct enum_names *en)
@@ -114,6 +148,33 @@ int btf_tracepoint_nargs(const struct btf *btf, const char *tp_name)
 		return -EINVAL;
 	/* The first parameter is the tracepoint's private data, not an argument. */
 	return btf_vlen(t) - 1;
+}
+
+static int func_nargs(const struct btf *btf, const char *func)
+{
+	const struct btf_type *t;
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? (int)btf_vlen(t) : -EINVAL;
+}
+
+int btf_func_nargs(const struct btf *btf, const char *module, const char *func)
+{
+	struct btf *mod;
+	int n = func_nargs(btf, func);
+
+	if (n != -ENOENT || !module)
+		return n;
+	mod = btf__load_module_btf(module, (struct btf *)btf);
+	if (!mod)
+		return -ENOENT;
+	n = func_nargs(mod, func);
+	btf__free(mod);
+	return n;
 }
 
 struct btf *kernel_btf_load(char *err, size_t errlen)

@@ -26,6 +26,12 @@ struct enum_names {
  */
 int enum_names_load(const struct btf *btf, const char *enum_name, const char *prefix,
 		    struct enum_names *out);
+/*
+ * Same for the enum that has a constant named `member`: several kernel enums
+ * are anonymous, e.g. the TCP states (TCP_ESTABLISHED, ...).
+ */
+int enum_names_load_by_member(const struct btf *btf, const char *member, const char *prefix,
+			      struct enum_names *out);
 void enum_names_free(struct enum_names *en);
 const char *enum_names_get(const struct enum_names *en, uint32_t value);
 int enum_names_find(const struct enum_names *en, const char *name, uint32_t *value);
@@ -35,6 +41,13 @@ int enum_names_find(const struct enum_names *en, const char *name, uint32_t *val
  * (from the btf_trace_<name> typedef), or a negative errno.
  */
 int btf_tracepoint_nargs(const struct btf *btf, const char *tp_name);
+
+/*
+ * Number of arguments of kernel function func, from vmlinux BTF or else the
+ * BTF of module `module` (may be NULL).  -ENOENT when neither has it: the
+ * function was inlined everywhere, or the module is not loaded.
+ */
+int btf_func_nargs(const struct btf *btf, const char *module, const char *func);
 
 /* Loads vmlinux BTF with a one-line error in err when the kernel has none. */
 struct btf *kernel_btf_load(char *err, size_t errlen);

@@ -206,3 +206,18 @@ const char *ksym_cache_name(struct ksym_cache *c, uint64_t addr)
 	}
 	return name;
 }
+
+bool kallsyms_has(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], sym[256];
+	bool found = false;
+
+	if (!f)
+		return false;
+	/* "ADDR TYPE NAME [MODULE]"; a name with a suffix (".cold", ".isra.0") is another symbol. */
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %255s", sym) == 1 && !strcmp(sym, name);
+	fclose(f);
+	return found;
+}

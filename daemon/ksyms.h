@@ -8,6 +8,7 @@
 #ifndef SKBTRACE_KSYMS_H
 #define SKBTRACE_KSYMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,8 @@ int ksym_cache_resolve(struct ksym_cache *c, const uint64_t *addrs, size_t n);
 const char *ksym_cache_name(struct ksym_cache *c, uint64_t addr);
 
 size_t ksym_cache_size(const struct ksym_cache *c);
+
+/* Whether /proc/kallsyms has a symbol of exactly this name: e.g. a function not inlined. */
+bool kallsyms_has(const char *name);
 
 #endif /* SKBTRACE_KSYMS_H */

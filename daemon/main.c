@@ -26,6 +26,7 @@
 #include "expo.h"
 #include "http.h"
 #include "log.h"
+#include "privileges.h"
 #include "stacks.h"
 #include "sysfs.h"
 #include "version.h"
@@ -102,18 +103,15 @@ static bool libbpf_verbose;
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
-	size_t n;
-
-	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+	/*
+	 * libbpf warns about every fallback the daemon tries on purpose, and the
+	 * daemon logs the outcome itself; the details (verifier logs, long and
+	 * multi-line) are for --verbose only and go out unabridged.
+	 */
+	if (!libbpf_verbose)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n && line[n - 1] == '\n')
-		line[--n] = '\0';
-	/* libbpf warns about every fallback the daemon tries on purpose. */
-	log_debug("libbpf: %s", line);
-	return 0;
+	fputs("skbtrace: libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
 }
 
 static char *render_landing(size_t *len)
@@ -253,6 +251,20 @@ static void reload(struct daemon *d)
 	notify_status(d);
 }
 
+/* Probes attached and socket bound: from here on only a reload needs privileges. */
+static void drop_privileges(const struct daemon *d)
+{
+	int64_t kept = privileges_drop(daemon_scrape_caps(d));
+	char names[128];
+
+	if (kept < 0) {
+		log_warn("cannot drop capabilities: %s", strerror((int)-kept));
+		return;
+	}
+	privileges_describe((uint64_t)kept, names, sizeof(names));
+	log_info("capabilities kept for reload: %s", names);
+}
+
 enum loop_fd { FD_SIGNAL, FD_TIMER, FD_HTTP };
 
 static int run(struct daemon *d, struct http_server *http)
@@ -303,7 +315,8 @@ static int run(struct daemon *d, struct http_server *http)
 				if (read(tfd, &ticks, sizeof(ticks)) < 0)
 					continue;
 				if (daemon_health(d)) {
-					log_warn("BPF maps unreadable; withholding the watchdog ping");
+					log_warn("BPF maps unreadable; withholding the watchdog "
+						 "ping");
 					continue;
 				}
 				sd_notify(0, "WATCHDOG=1");
@@ -386,6 +399,7 @@ int main(int argc, char **argv)
 	bound_address(lfd, addr, sizeof(addr));
 	lfd = -1; /* the server owns and closes it now */
 	log_info("serving metrics on http://%s/metrics", addr);
+	drop_privileges(&d);
 	sd_notify(0, "READY=1");
 	notify_status(&d);
 

@@ -204,3 +204,11 @@ void probe_stack_policy(const struct probe_config *cfg, struct skbtrace_stack_po
 	out->budget_per_cpu = cfg->stacks.budget_per_cpu;
 	out->sample_mask = cfg->stacks.sample_one_in ? cfg->stacks.sample_one_in - 1 : 0;
 }
+
+void probe_netns_label(uint32_t netns, char *buf, size_t len)
+{
+	if (netns)
+		snprintf(buf, len, "%u", netns);
+	else
+		snprintf(buf, len, "unknown");
+}

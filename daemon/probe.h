@@ -37,6 +37,11 @@ struct probe_ops {
 	/* Best first; AUTO tries them in this order, a forced method must be listed. */
 	const enum attach_method *methods;
 	size_t n_methods;
+	/*
+	 * Capabilities (bit N = capability N) the probe still needs after
+	 * start-up, kept when the daemon drops the rest.
+	 */
+	uint64_t scrape_caps;
 	/* Checks what depends on the running kernel, e.g. reason names. Optional. */
 	int (*check)(const struct probe_config *cfg, const struct probe_env *env, char *err,
 		     size_t errlen);
@@ -59,9 +64,9 @@ struct probe {
 	char error[CONFIG_ERR_LEN];
 	void *priv;
 	/* Set by start(): maps the core reads for every probe. */
-	int stats_fd;	      /* "stats" per-CPU array, or -1 */
-	int stack_map_fd;     /* "stack_traces", or -1 */
-	uint32_t max_stacks;  /* capacity of stack_traces */
+	int stats_fd;	     /* "stats" per-CPU array, or -1 */
+	int stack_map_fd;    /* "stack_traces", or -1 */
+	uint32_t max_stacks; /* capacity of stack_traces */
 };
 
 const struct probe_ops *probe_ops_find(const char *name);
@@ -88,9 +93,23 @@ int probe_filter_to_bpf(const struct probe_config *cfg, const struct enum_names 
 			size_t errlen);
 void probe_stack_policy(const struct probe_config *cfg, struct skbtrace_stack_policy *out);
 
+/* The netns label value: the namespace inode, or "unknown" for 0. */
+void probe_netns_label(uint32_t netns, char *buf, size_t len);
+
 /* Sum of a per-CPU counter map, one callback per key. */
 typedef int (*percpu_sum_fn)(const void *key, uint64_t sum, void *ctx);
 int percpu_map_sum_each(int map_fd, size_t key_size, percpu_sum_fn fn, void *ctx,
 			uint64_t *n_entries);
+
+/*
+ * Per-stack series of a per-CPU stack-count map whose keys hold a BPF stack
+ * id (int32) at stack_id_off: fn gets each label set (the key, its stack id
+ * zeroed) with its stable stack id, series with the same stable id merged,
+ * in sorted order.
+ */
+typedef int (*stack_series_fn)(const void *key, const char *stack, uint64_t count, void *ctx);
+int probe_stack_series_each(const struct probe *p, struct stack_table *stacks, int map_fd,
+			    size_t key_size, size_t stack_id_off, stack_series_fn fn, void *ctx,
+			    uint64_t *n_entries);
 
 #endif /* SKBTRACE_PROBE_H */

@@ -6,6 +6,8 @@
 
 static const struct probe_ops *const all_probes[] = {
 	&drop_probe_ops,
+	&reset_probe_ops,
+	&conntrack_probe_ops,
 };
 
 const struct probe_ops *const *probe_ops_all(size_t *n)

@@ -35,11 +35,11 @@ struct stack_table {
 
 /* Frames of the tracing machinery that sit above the traced kernel function. */
 static const char *const tracing_frame_prefixes[] = {
-	"bpf_prog_",	 "bpf_trace_run",     "__bpf_trace_",  "__traceiter_",
-	"perf_trace_",	 "trace_event_raw_",  "__probestub_",  "bpf_get_stack",
-	"__bpf_prog_",	 "trace_call_bpf",    "kprobe_",       "kretprobe_",
-	"rethook_",	 "arch_rethook_",     "ftrace_",       "fprobe_",
-	"__kretprobe_",	 "pre_handler_kretprobe",
+	"bpf_prog_",	"bpf_trace_run",	 "__bpf_trace_", "__traceiter_",
+	"perf_trace_",	"trace_event_raw_",	 "__probestub_", "bpf_get_stack",
+	"__bpf_prog_",	"trace_call_bpf",	 "kprobe_",	 "kretprobe_",
+	"rethook_",	"arch_rethook_",	 "ftrace_",	 "fprobe_",
+	"__kretprobe_", "pre_handler_kretprobe",
 };
 
 static bool is_tracing_frame(const char *frame)
@@ -205,9 +205,9 @@ static char *join_frames(const struct stack_entry *e)
 
 int stack_table_expo(struct stack_table *t, struct expo *e)
 {
-	struct expo_family *f = expo_family(
-		e, "skbtrace_stack_info", EXPO_GAUGE,
-		"Symbolized frames of each stable stack id, outermost caller first, ';'-separated.");
+	struct expo_family *f = expo_family(e, "skbtrace_stack_info", EXPO_GAUGE,
+					    "Symbolized frames of each stable stack id, outermost "
+					    "caller first, ';'-separated.");
 
 	if (!f)
 		return -ENOMEM;

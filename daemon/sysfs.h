@@ -8,9 +8,6 @@
 /* Mounts tracefs at /sys/kernel/tracing unless it (or debugfs' copy) is there. */
 int tracefs_ensure(char *err, size_t errlen);
 
-/* Checks for CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN) with a one-line error. */
-int capabilities_check(char *err, size_t errlen);
-
 /* Lifts RLIMIT_MEMLOCK for kernels that still charge BPF maps to it (before 5.11). */
 void memlock_rlimit_raise(void);
 

@@ -23,8 +23,8 @@ int u64map_put(struct u64map *m, uint64_t key, void *value);
 /* Calls free_value (if non-NULL) on every value, then releases the map. */
 void u64map_clear(struct u64map *m, void (*free_value)(void *));
 
-#define u64map_for_each(m, slot)                                                                 \
-	for (struct u64map_slot *slot = (m)->slots; slot && slot < (m)->slots + (m)->cap; slot++) \
+#define u64map_for_each(m, slot)                                                                   \
+	for (struct u64map_slot *slot = (m)->slots; slot && slot < (m)->slots + (m)->cap; slot++)  \
 		if (slot->value)
 
 #endif /* SKBTRACE_U64MAP_H */

@@ -9,7 +9,7 @@ BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev
 	libmicrohttpd-dev libsystemd-dev libcjson-dev"
 # The VM stage (tests/vm) boots stock kernels under QEMU from a busybox
 # initramfs; kmod's depmod and xz/zstd unpack the kernels' modules.
-TEST="iproute2 nftables curl prometheus util-linux
+TEST="iproute2 nftables curl prometheus util-linux strace systemd-container debootstrap jq
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod"
 BENCH="bpftrace"
 

@@ -9,10 +9,10 @@
 
 #include "../skbtrace.h"
 
-#define SKBTRACE_ETH_P_IP	0x0800
-#define SKBTRACE_ETH_P_IPV6	0x86DD
-#define SKBTRACE_AF_INET	2
-#define SKBTRACE_AF_INET6	10
+#define SKBTRACE_ETH_P_IP 0x0800
+#define SKBTRACE_ETH_P_IPV6 0x86DD
+#define SKBTRACE_AF_INET 2
+#define SKBTRACE_AF_INET6 10
 
 struct skb_flow {
 	__u8 family; /* 0: not an IP packet we could read */
@@ -138,8 +138,8 @@ static __always_inline bool u32_list_match(const volatile __u32 *list, __u8 n, _
 static __always_inline bool filter_reason_ok(const volatile struct skbtrace_filter *flt,
 					     __u32 reason)
 {
-	if (flt->n_reason_include && !u32_list_match(flt->reason_include, flt->n_reason_include,
-						     reason))
+	if (flt->n_reason_include &&
+	    !u32_list_match(flt->reason_include, flt->n_reason_include, reason))
 		return false;
 	if (flt->n_reason_exclude &&
 	    u32_list_match(flt->reason_exclude, flt->n_reason_exclude, reason))
@@ -147,16 +147,14 @@ static __always_inline bool filter_reason_ok(const volatile struct skbtrace_filt
 	return true;
 }
 
-static __always_inline bool filter_netns_ok(const volatile struct skbtrace_filter *flt,
-					    __u32 netns)
+static __always_inline bool filter_netns_ok(const volatile struct skbtrace_filter *flt, __u32 netns)
 {
 	return !flt->n_netns || u32_list_match(flt->netns, flt->n_netns, netns);
 }
 
 static __always_inline bool filter_needs_flow(const volatile struct skbtrace_filter *flt)
 {
-	return flt->has_protocols || flt->n_saddr || flt->n_daddr || flt->n_sport ||
-	       flt->n_dport;
+	return flt->has_protocols || flt->n_saddr || flt->n_daddr || flt->n_sport || flt->n_dport;
 }
 
 /* A packet whose headers cannot be read fails every address, port and protocol filter. */
@@ -164,15 +162,15 @@ static __always_inline bool filter_flow_ok(const volatile struct skbtrace_filter
 					   const struct skb_flow *f)
 {
 	if (flt->has_protocols) {
-		if (!f->family || !(flt->protocols[(f->l4proto >> 6) & 3] &
-				    (1ULL << (f->l4proto & 63))))
+		if (!f->family ||
+		    !(flt->protocols[(f->l4proto >> 6) & 3] & (1ULL << (f->l4proto & 63))))
 			return false;
 	}
-	if (flt->n_saddr && (!f->family || !cidr_list_match(flt->saddr, flt->n_saddr, f->family,
-							     f->saddr)))
+	if (flt->n_saddr &&
+	    (!f->family || !cidr_list_match(flt->saddr, flt->n_saddr, f->family, f->saddr)))
 		return false;
-	if (flt->n_daddr && (!f->family || !cidr_list_match(flt->daddr, flt->n_daddr, f->family,
-							     f->daddr)))
+	if (flt->n_daddr &&
+	    (!f->family || !cidr_list_match(flt->daddr, flt->n_daddr, f->family, f->daddr)))
 		return false;
 	if (flt->n_sport && (!f->has_ports || !port_list_match(flt->sport, flt->n_sport, f->sport)))
 		return false;

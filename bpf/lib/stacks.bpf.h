@@ -51,7 +51,11 @@ static __always_inline bool stack_wanted(void)
 		b->used++;
 		return true;
 	}
-	/* Only a spent budget needs the clock, so quiet periods never read it. */
+	/*
+	 * Only a spent budget needs the clock, so quiet periods never read it.
+	 * (bpf_ktime_get_coarse_ns would be cheaper, but tracing programs may
+	 * not call it: it takes a seqlock that an NMI could interrupt.)
+	 */
 	now = bpf_ktime_get_ns();
 	if (now - b->window_start >= SKBTRACE_NSEC_PER_SEC) {
 		b->window_start = now;

@@ -40,32 +40,37 @@ static __always_inline void stat_inc(struct skbtrace_stats *s, enum skbtrace_sta
 }
 
 /*
- * Adds one to a per-CPU hash counter.  Returns false when the map is full,
+ * Adds n to a per-CPU hash counter.  Returns false when the map is full,
  * so that the caller can count the event in its overflow slot instead of
  * losing it.
  */
-static __always_inline bool count_in(void *map, const void *key)
+static __always_inline bool count_add(void *map, const void *key, __u64 n)
 {
-	__u64 one = 1, *v;
+	__u64 *v;
 	long err;
 
 	v = bpf_map_lookup_elem(map, key);
 	if (v) {
-		(*v)++;
+		*v += n;
 		return true;
 	}
-	err = bpf_map_update_elem(map, key, &one, BPF_NOEXIST);
+	err = bpf_map_update_elem(map, key, &n, BPF_NOEXIST);
 	if (!err)
 		return true;
 	if (err == -EEXIST) {
 		/* Another CPU created the key between our lookup and update. */
 		v = bpf_map_lookup_elem(map, key);
 		if (v) {
-			(*v)++;
+			*v += n;
 			return true;
 		}
 	}
 	return false;
+}
+
+static __always_inline bool count_in(void *map, const void *key)
+{
+	return count_add(map, key, 1);
 }
 
 #endif /* SKBTRACE_STATS_BPF_H */

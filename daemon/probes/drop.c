@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 #include "ksyms.h"
 #include "probe.h"
 #include "probes.h"
-#include "stacks.h"
+#include "rows.h"
 #include "sysfs.h"
 
 struct drop_probe {
@@ -138,32 +139,6 @@ struct drop_row {
 	uint64_t count;
 };
 
-struct drop_stack_row {
-	uint32_t reason;
-	uint32_t netns;
-	const char *stack;
-	uint64_t count;
-};
-
-struct rows {
-	void *v;
-	size_t n, cap, size;
-};
-
-static void *rows_push(struct rows *r)
-{
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 256;
-		void *v = realloc(r->v, cap * r->size);
-
-		if (!v)
-			return NULL;
-		r->v = v;
-		r->cap = cap;
-	}
-	return (char *)r->v + r->n++ * r->size;
-}
-
 static int push_drop(const void *key, uint64_t sum, void *ctx)
 {
 	struct drop_row *row = rows_push(ctx);
@@ -173,47 +148,6 @@ static int push_drop(const void *key, uint64_t sum, void *ctx)
 	memcpy(&row->key, key, sizeof(row->key));
 	row->count = sum;
 	return 0;
-}
-
-struct stack_collect {
-	struct rows rows;
-	struct stack_table *stacks;
-	int stack_map_fd;
-};
-
-static int push_stack(const void *key, uint64_t sum, void *ctx)
-{
-	const struct drop_stack_key *k = key;
-	struct stack_collect *sc = ctx;
-	const char *id = stack_table_id(sc->stacks, sc->stack_map_fd, k->stack_id);
-	struct drop_stack_row *row;
-
-	if (!id)
-		id = "unreadable";
-	row = rows_push(&sc->rows);
-	if (!row)
-		return -ENOMEM;
-	*row = (struct drop_stack_row){ k->reason, k->netns, id, sum };
-	return 0;
-}
-
-static int cmp_stack_row(const void *a, const void *b)
-{
-	const struct drop_stack_row *x = a, *y = b;
-
-	if (x->reason != y->reason)
-		return x->reason < y->reason ? -1 : 1;
-	if (x->netns != y->netns)
-		return x->netns < y->netns ? -1 : 1;
-	return strcmp(x->stack, y->stack);
-}
-
-static void netns_label(uint32_t netns, char *buf, size_t len)
-{
-	if (netns)
-		snprintf(buf, len, "%u", netns);
-	else
-		snprintf(buf, len, "unknown");
 }
 
 static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *env,
@@ -250,7 +184,7 @@ static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *e
 		char reason[96], netns[16];
 
 		drop_reason_name(&dp->reasons, r->key.reason, reason, sizeof(reason));
-		netns_label(r->key.netns, netns, sizeof(netns));
+		probe_netns_label(r->key.netns, netns, sizeof(netns));
 		err = expo_add_u64(f,
 				   (struct expo_label[]){
 					   { "reason", reason },
@@ -270,48 +204,48 @@ static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *e
 	return err ?: probe_expo_map(e, p, "drop_counts", n, bpf_map__max_entries(dp->skel->maps.drop_counts), overflow);
 }
 
+struct stack_emit {
+	struct drop_probe *dp;
+	struct expo_family *f;
+};
+
+static int emit_stack(const void *key, const char *stack, uint64_t count, void *ctx)
+{
+	const struct drop_stack_key *k = key;
+	struct stack_emit *se = ctx;
+	char reason[96], netns[16];
+
+	drop_reason_name(&se->dp->reasons, k->reason, reason, sizeof(reason));
+	probe_netns_label(k->netns, netns, sizeof(netns));
+	return expo_add_u64(se->f,
+			    (struct expo_label[]){
+				    { "reason", reason }, { "netns", netns }, { "stack", stack } },
+			    3, count);
+}
+
 static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *env,
 		       uint64_t overflow)
 {
 	struct drop_probe *dp = p->priv;
-	struct stack_collect sc = { .rows = { .size = sizeof(struct drop_stack_row) },
-				    .stacks = env->stacks,
-				    .stack_map_fd = p->stack_map_fd };
-	struct drop_stack_row *r;
-	struct expo_family *f;
+	struct stack_emit se = { .dp = dp };
 	uint64_t n = 0;
 	int err;
 
-	f = expo_family(e, "skbtrace_drop_stacks_total", EXPO_COUNTER,
-			"Drops by kernel stack (stable id, see skbtrace_stack_info and /stacks). "
-			"Exact with stacks.mode=exact; otherwise only events whose stack was "
-			"captured, see skbtrace_stack_events_total.");
-	if (!f)
+	se.f = expo_family(
+		e, "skbtrace_drop_stacks_total", EXPO_COUNTER,
+		"Drops by kernel stack (stable id, see skbtrace_stack_info and /stacks). "
+		"Exact with stacks.mode=exact; otherwise only events whose stack was "
+		"captured, see skbtrace_stack_events_total.");
+	if (!se.f)
 		return -ENOMEM;
-	err = percpu_map_sum_each(bpf_map__fd(dp->skel->maps.drop_stack_counts),
-				  sizeof(struct drop_stack_key), push_stack, &sc, &n);
-	r = sc.rows.v;
-	/* Two BPF stacks may differ only in tracing frames and share one stable id. */
-	if (sc.rows.n)
-		qsort(r, sc.rows.n, sizeof(*r), cmp_stack_row);
-	for (size_t i = 0; !err && i < sc.rows.n; i++) {
-		char reason[96], netns[16];
-		uint64_t count = r[i].count;
-
-		while (i + 1 < sc.rows.n && !cmp_stack_row(&r[i], &r[i + 1]))
-			count += r[++i].count;
-		drop_reason_name(&dp->reasons, r[i].reason, reason, sizeof(reason));
-		netns_label(r[i].netns, netns, sizeof(netns));
-		err = expo_add_u64(f,
-				   (struct expo_label[]){ { "reason", reason },
-							  { "netns", netns },
-							  { "stack", r[i].stack } },
-				   3, count);
-	}
-	free(sc.rows.v);
-	return err ?: probe_expo_map(e, p, "drop_stack_counts", n,
-				     bpf_map__max_entries(dp->skel->maps.drop_stack_counts),
-				     overflow);
+	err = probe_stack_series_each(p, env->stacks, bpf_map__fd(dp->skel->maps.drop_stack_counts),
+				      sizeof(struct drop_stack_key),
+				      offsetof(struct drop_stack_key, stack_id), emit_stack, &se,
+				      &n);
+	return err
+		       ?: probe_expo_map(e, p, "drop_stack_counts", n,
+					 bpf_map__max_entries(dp->skel->maps.drop_stack_counts),
+					 overflow);
 }
 
 static int drop_collect(struct probe *p, struct expo *e, const struct probe_env *env)

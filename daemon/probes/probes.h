@@ -6,5 +6,7 @@
 #include "probe.h"
 
 extern const struct probe_ops drop_probe_ops;
+extern const struct probe_ops reset_probe_ops;
+extern const struct probe_ops conntrack_probe_ops;
 
 #endif /* SKBTRACE_PROBES_H */

@@ -10,11 +10,17 @@
  *   listen ADDR PORT BACKLOG SECONDS listen and never accept (accept-queue overflow)
  *   serve ADDR PORT SECONDS          accept and read until the peer closes
  *   linger-close ADDR PORT COUNT     connect, then close with SO_LINGER {1,0}: an RST
+ *   listen-defer ADDR PORT BACKLOG SECONDS
+ *                                    listen with TCP_DEFER_ACCEPT and never accept
+ *   handshake-overflow ADDR PORT BACKLOG
+ *                                    against listen-defer: exactly BACKLOG handshakes
+ *                                    overflow the full accept queue at their first data
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -89,7 +95,8 @@ static int cmd_storm(struct sockaddr_storage *ss, socklen_t len, double seconds)
 		t = now_s();
 	} while (t < end);
 	close(fd);
-	printf("packets %ld seconds %.6f ns_per_packet %.1f\n", n, t - start, (t - start) * 1e9 / n);
+	printf("packets %ld seconds %.6f ns_per_packet %.1f\n", n, t - start,
+	       (t - start) * 1e9 / n);
 	return 0;
 }
 
@@ -131,8 +138,7 @@ static int cmd_tcp_connect(struct sockaddr_storage *ss, socklen_t len, long coun
 
 	for (long i = 0; i < count; i++)
 		res[connect_once(ss, len, ms, NULL) + 1]++;
-	printf("connected %ld refused %ld timeout %ld error %ld\n", res[1], res[2], res[3],
-	       res[0]);
+	printf("connected %ld refused %ld timeout %ld error %ld\n", res[1], res[2], res[3], res[0]);
 	return 0;
 }
 
@@ -210,6 +216,67 @@ static int cmd_linger_close(struct sockaddr_storage *ss, socklen_t len, long cou
 	return 0;
 }
 
+static int cmd_listen_defer(struct sockaddr_storage *ss, socklen_t len, int backlog, double seconds)
+{
+	int fd = listen_on(ss, len, backlog), defer = 60;
+
+	if (fd < 0)
+		return 1;
+	/* Completed handshakes wait for data in the SYN queue, not the accept queue. */
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer));
+	printf("listening\n");
+	fflush(stdout);
+	usleep((useconds_t)(seconds * 1e6));
+	close(fd);
+	return 0;
+}
+
+/* 1 when the peer reset the connection after our byte, 0 when it did not within 200 ms. */
+static int send_byte_reset(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c = 'x';
+
+	if (write(fd, &c, 1) != 1)
+		return errno == ECONNRESET;
+	if (poll(&p, 1, 200) <= 0)
+		return 0;
+	return read(fd, &c, 1) < 0 && errno == ECONNRESET;
+}
+
+/*
+ * A SYN that meets a full accept queue is dropped before any reset can be
+ * sent, so every SYN must arrive while the queue still has room: keep
+ * BACKLOG+1 handshakes waiting (TCP_DEFER_ACCEPT) and complete them one at a
+ * time with a byte, connecting a new one while the queue is not full.  The
+ * BACKLOG handshakes still waiting when it fills overflow at their byte.
+ */
+static int cmd_handshake_overflow(struct sockaddr_storage *ss, socklen_t len, int backlog)
+{
+	int n = 2 * backlog + 1, *fds = calloc(n, sizeof(*fds));
+	int opened = 0, sent = 0, resets = 0;
+
+	if (!fds)
+		return 1;
+	for (; opened < backlog + 1; opened++) {
+		if (connect_once(ss, len, 2000, &fds[opened]))
+			return fprintf(stderr, "connect %d failed\n", opened), 1;
+	}
+	while (sent < opened) {
+		resets += send_byte_reset(fds[sent++]);
+		if (sent <= backlog && opened < n) {
+			if (connect_once(ss, len, 2000, &fds[opened]))
+				return fprintf(stderr, "connect %d failed\n", opened), 1;
+			opened++;
+		}
+	}
+	printf("connected %d reset %d\n", opened, resets);
+	for (int i = 0; i < opened; i++)
+		close(fds[i]);
+	free(fds);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -231,6 +298,10 @@ int main(int argc, char **argv)
 		return cmd_serve(&ss, len, atof(argv[4]));
 	if (!strcmp(argv[1], "linger-close") && argc == 5)
 		return cmd_linger_close(&ss, len, atol(argv[4]));
+	if (!strcmp(argv[1], "listen-defer") && argc == 6)
+		return cmd_listen_defer(&ss, len, atoi(argv[4]), atof(argv[5]));
+	if (!strcmp(argv[1], "handshake-overflow") && argc == 5)
+		return cmd_handshake_overflow(&ss, len, atoi(argv[4]));
 	fprintf(stderr, "skbtrace-testgen: unknown command or wrong arguments\n");
 	return 2;
 }

@@ -36,7 +36,10 @@ cleanup() {
 	for pid in "${PIDS[@]}"; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
-	for ns in "${NETNS_LIST[@]}"; do
+	# netns_create runs in $(...), so NETNS_LIST stays empty in this shell:
+	# find this test's namespaces by their name instead.
+	for ns in "${NETNS_LIST[@]}" \
+		$(ip netns list | awk -v p="skbt-$$-" 'index($1, p) == 1 { print $1 }'); do
 		ip netns del "$ns" 2>/dev/null
 	done
 	for ((i = ${#CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
@@ -140,10 +143,9 @@ assert_contains() {
 	log "ok: $3"
 }
 
-# nft_drop_udp NETNS PORT: an output rule in NETNS that drops (and counts)
-# UDP to PORT, so every datagram sent there becomes a NETFILTER_DROP.
-# Read its count with: nft_counter NETNS inet skbtrace_test out.
-nft_drop_udp() {
+# nft_drop_udp_port NETNS PORT: an output rule that drops, and counts, UDP to PORT
+# (table inet skbtrace_test, chain out); its drops have reason NETFILTER_DROP.
+nft_drop_udp_port() {
 	in_ns "$1" nft -f - <<NFT
 table inet skbtrace_test {
 	chain out {
@@ -157,6 +159,25 @@ NFT
 # nft_counter NETNS FAMILY TABLE CHAIN: packets counted by the chain's rule.
 nft_counter() {
 	in_ns "$1" nft list chain "$2" "$3" "$4" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | head -n1
+}
+
+# wait_for_line FILE TEXT: waits up to 5 s until a background helper wrote TEXT to FILE.
+wait_for_line() {
+	for _ in $(seq 1 50); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no \"$2\" in $1 within 5 s"
+}
+
+# free_port: a loopback TCP port nobody listens on now.
+free_port() {
+	local p
+	for _ in $(seq 1 100); do
+		p=$((20000 + RANDOM % 40000))
+		[ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return 0; }
+	done
+	fail "no free TCP port"
 }
 
 test_done() { echo "PASS: $TEST_NAME ($CHECKS checks)"; }

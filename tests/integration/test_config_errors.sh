@@ -30,8 +30,8 @@ assert_contains "$(cat "$TMP/err")" \
 	'probes[0].filter.reasons.include[0]: "NO_SUCH_REASON" is not a drop reason of the running kernel' \
 	"unknown drop reason message"
 
-# Nothing was attached by any of the checks.
-if command -v bpftool > /dev/null; then
-	assert_eq 0 "$(bpftool prog show 2>/dev/null | grep -c 'drop_' || true)" "no probe left attached"
-fi
+# --check-config attaches nothing: not a single BPF program is loaded.
+strace -f -e trace=bpf -o "$TMP/strace" "$SKBTRACE" --check-config \
+	--config "$SRCDIR/config/skbtrace.json" > /dev/null 2>&1 || fail "--check-config failed under strace"
+assert_eq 0 "$(grep -c BPF_PROG_LOAD "$TMP/strace" || true)" "no BPF program loaded by --check-config"
 test_done

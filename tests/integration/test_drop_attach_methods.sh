@@ -9,7 +9,7 @@ N=25
 ns=$(netns_create attach)
 inode=$(netns_inode "$ns")
 reason=$(drop_reason NETFILTER_DROP)
-nft_drop_udp "$ns" 9999
+nft_drop_udp_port "$ns" 9999
 if ! mountpoint -q /sys/kernel/tracing; then
 	on_exit "umount /sys/kernel/tracing 2>/dev/null"
 fi

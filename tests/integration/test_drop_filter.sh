@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 ns=$(netns_create filter)
 inode=$(netns_inode "$ns")
 reason=$(drop_reason NETFILTER_DROP)
-nft_drop_udp "$ns" 9999
+nft_drop_udp_port "$ns" 9999
 write_config "$TMP/config.json" \
 	"{ \"name\": \"drop\", \"filter\": { \"dport\": 9999, \"netns\": $inode } }"
 daemon_start "$TMP/config.json"

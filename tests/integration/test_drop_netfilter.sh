@@ -9,7 +9,7 @@ N=50
 ns=$(netns_create nf)
 inode=$(netns_inode "$ns")
 reason=$(drop_reason NETFILTER_DROP)
-nft_drop_udp "$ns" 9999
+nft_drop_udp_port "$ns" 9999
 
 write_config "$TMP/config.json" '{ "name": "drop" }'
 daemon_start "$TMP/config.json"

@@ -8,8 +8,11 @@
 # shellcheck shell=bash
 
 # Real binaries where busybox's applets differ or are missing (ip netns,
-# nft, curl, nstat, setpriv, bash); busybox provides the rest at boot.
-VM_TOOLS=(bash ip nft curl nstat setpriv)
+# nft, curl, nstat, ss, setpriv, bash, strace, bpftool's BTF dump, jq);
+# busybox provides the rest at boot.  promtool is 48 MB (12 MB packed, a
+# second to unpack): cheaper than making the tests that check the
+# exposition with it skip that check in the guests.
+VM_TOOLS=(bash ip nft curl nstat ss setpriv strace bpftool jq promtool)
 
 # Modules the tests' nft rulesets and namespaces need, by name; what is
 # built in or absent on a kernel is skipped (nft_counter is a module only

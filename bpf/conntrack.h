@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Map keys of the conntrack probe, shared by bpf/conntrack.bpf.c and daemon/probes/conntrack.c. */
+#ifndef SKBTRACE_CONNTRACK_H
+#define SKBTRACE_CONNTRACK_H
+
+#include "skbtrace.h"
+
+/* skbtrace_conntrack_table_full_drops_total{netns} */
+struct ct_key {
+	__u32 netns;
+};
+
+/* skbtrace_conntrack_table_full_drop_stacks_total{netns,stack} */
+struct ct_stack_key {
+	__u32 netns;
+	__s32 stack_id; /* BPF stack id, or SKBTRACE_STACK_LOST */
+};
+
+/*
+ * Last value of the kernel's per-CPU conntrack `drop` statistic seen in one
+ * namespace on one CPU (tracepoint method); seeded by the daemon before attach.
+ */
+struct ct_cpu_key {
+	__u32 netns;
+	__u32 cpu;
+};
+
+#endif /* SKBTRACE_CONNTRACK_H */

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Prints the path of a minimal Debian rootfs that boots under systemd-nspawn
+# and holds skbtrace's runtime libraries.  debootstrap takes minutes, so the
+# tree is cached and only rebuilt when absent; it is built beside the cache
+# and renamed into place so that an interrupted build never looks complete.
+#   nspawn_rootfs.sh [CACHE_DIR]
+set -euo pipefail
+
+SUITE=bookworm
+CACHE=${1:-/var/cache/skbtrace-test}
+ROOTFS=$CACHE/rootfs-$SUITE
+# Bump when PACKAGES changes, so stale caches are rebuilt.  procps: the
+# unit's ExecReload= runs /bin/kill.
+STAMP="v2"
+PACKAGES=systemd,systemd-sysv,dbus,procps,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,curl,bpftool
+
+mkdir -p "$CACHE"
+exec 9> "$CACHE/.lock"
+flock 9
+
+if [ "$(cat "$ROOTFS/.skbtrace-rootfs" 2>/dev/null)" = "$STAMP" ]; then
+	echo "$ROOTFS"
+	exit 0
+fi
+
+# The machine's own mirror: the first URIs line of its deb822 sources.
+mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
+mirror=${mirror:-http://deb.debian.org/debian}
+
+tmp=$(mktemp -d "$CACHE/.build.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+echo "nspawn_rootfs: debootstrap $SUITE from $mirror (a few minutes, cached afterwards)" >&2
+debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$tmp/rootfs" "$mirror" \
+	> "$tmp/debootstrap.log" 2>&1 || {
+	tail -n 20 "$tmp/debootstrap.log" >&2
+	exit 1
+}
+rm -rf "$tmp/rootfs/var/cache/apt/archives/"*.deb
+echo "$STAMP" > "$tmp/rootfs/.skbtrace-rootfs"
+rm -rf "$ROOTFS"
+mv "$tmp/rootfs" "$ROOTFS"
+echo "$ROOTFS"

@@ -1,0 +1,118 @@
+#!/bin/bash
+# Runs inside the nspawn container as a oneshot unit: drives skbtrace through
+# systemctl the way an operator would and leaves what it saw in /results,
+# where test_systemd.sh asserts on it after the container powered off.
+# Every step records and goes on, so that one failure still shows the rest.
+R=/results
+CFG=/usr/local/etc/skbtrace/skbtrace.json
+GEN=/usr/local/bin/skbtrace-testgen
+URL=http://127.0.0.1:9820/metrics
+exec > "$R/check.log" 2>&1
+set -x
+# Whatever happens, leave the journal and power off.
+finish() {
+	journalctl -u skbtrace --no-pager -o cat > "$R/journal"
+	systemctl poweroff --no-block
+}
+trap finish EXIT
+
+prop() { systemctl show -p "$1" --value skbtrace; }
+up() { systemctl is-active -q skbtrace && curl -sf -o /dev/null "$URL"; }
+# poll SECONDS CMD...: until CMD succeeds; the exit code says whether it did.
+poll() {
+	local n=$(($1 * 5))
+	shift
+	for _ in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+status_has() { prop StatusText | grep -qF "$1"; }
+status_lacks() { ! status_has "$1"; }
+save() {
+	local name=$1
+	shift
+	"$@" > "$R/$name" 2>&1
+	echo $? > "$R/$name.rc"
+}
+config() {
+	cat > "$CFG" <<JSON
+{ "listen": "$1", "probes": [ $2 ] }
+JSON
+}
+
+stat -L -c %i /proc/self/ns/net > "$R/netns"
+
+# Start-up: active (running), Status= line, the kept capabilities.
+config 127.0.0.1:9820 '{ "name": "drop" }, { "name": "reset", "filter": { "dport": 80 } }'
+systemctl start skbtrace
+poll 30 up
+echo $? > "$R/start.rc"
+save status.start systemctl status --no-pager skbtrace
+grep -E '^(Cap|NoNewPrivs)' "/proc/$(prop MainPID)/status" > "$R/caps"
+
+# A broken config: reload fails, the old config keeps running and says so.
+cp "$CFG" "$R/good.json"
+echo '{ "listen": ' > "$CFG"
+save reload.bad systemctl reload skbtrace
+poll 10 status_has "reload failed"
+save status.bad systemctl status --no-pager skbtrace
+save metrics.bad curl -sf "$URL"
+
+# A config whose drop probe is unchanged (only "listen" and explicit
+# defaults differ) next to a changed reset probe: the drop probe keeps its
+# maps and its counters continue, the reset probe is attached anew.
+"$GEN" udp 127.0.0.1 9999 20
+save metrics.same.before curl -sf "$URL"
+config 127.0.0.1:9821 '{ "name": "drop", "enabled": true, "attach": "auto" },
+	{ "name": "reset", "filter": { "dport": 443 } }'
+save reload.same systemctl reload skbtrace
+poll 10 status_lacks "reload failed"
+"$GEN" udp 127.0.0.1 9999 7
+save metrics.same.after curl -sf "$URL"
+
+# A changed drop probe is re-attached with its new method and filter.
+config 127.0.0.1:9820 '{ "name": "drop", "attach": "raw_tp", "filter": { "dport": 9998 } },
+	{ "name": "reset", "filter": { "dport": 443 } }'
+save reload.changed systemctl reload skbtrace
+poll 10 sh -c "curl -sf $URL | grep -q 'method=\"raw_tp\"'"
+"$GEN" udp 127.0.0.1 9998 7
+"$GEN" udp 127.0.0.1 9997 5
+save metrics.changed curl -sf "$URL"
+save status.reloaded systemctl status --no-pager skbtrace
+
+# The watchdog kills a stopped daemon and systemd restarts it.
+restarts=$(prop NRestarts)
+pid=$(prop MainPID)
+[ "$pid" -gt 0 ] || exit 1
+kill -STOP "$pid"
+poll 40 sh -c "[ \$(systemctl show -p NRestarts --value skbtrace) -gt $restarts ]"
+poll 30 up
+echo "$restarts $(prop NRestarts) $pid $(prop MainPID)" > "$R/watchdog"
+save metrics.watchdog curl -sf "$URL"
+
+# Stop detaches every program the daemon held.
+pid=$(prop MainPID)
+[ "$pid" -gt 0 ] || exit 1
+cat /proc/"$pid"/fdinfo/* 2> /dev/null | sed -n 's/^prog_id:\s*//p' | sort -u > "$R/prog_ids"
+bpftool prog show > "$R/progs.running" 2>&1
+systemctl stop skbtrace
+: > "$R/prog_ids.left"
+for id in $(cat "$R/prog_ids"); do
+	bpftool prog show id "$id" >> "$R/prog_ids.left" 2> /dev/null
+done
+echo "$(prop ActiveState) $(prop Result)" > "$R/stopped"
+
+# Socket activation: systemd owns 127.0.0.1:9820 and the first scrape starts
+# the daemon, which serves that socket although its config says 9830.
+config 127.0.0.1:9830 '{ "name": "drop" }'
+systemctl start skbtrace.socket
+prop ActiveState > "$R/socket.before"
+save metrics.socket curl -sf --max-time 20 "$URL"
+save status.socket systemctl status --no-pager skbtrace
+ls -l "/proc/$(prop MainPID)/fd/" > "$R/socket.fds"
+systemctl stop skbtrace.socket skbtrace
+
+save security systemd-analyze security --no-pager skbtrace.service
+touch "$R/done"
