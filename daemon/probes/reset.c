@@ -171,6 +171,16 @@ static int reset_start(struct probe *p, enum attach_method method, const struct 
 			 "tcp:tcp_receive_reset");
 		return -ENOENT;
 	}
+	/*
+	 * Before 6.10 (which also added the reason argument) tcp_send_reset
+	 * fires only for resets sent with a full socket: resets to closed
+	 * ports would go uncounted, so leave them to fentry or kprobe.
+	 */
+	if (is_tracepoint_method(method) && nargs < 3) {
+		snprintf(err, errlen,
+			 "tcp:tcp_send_reset misses resets sent without a socket before 6.10");
+		return -ENOENT;
+	}
 	/* Classic tracepoints, and kprobes on kernels without the kprobe PMU, need tracefs. */
 	if ((method == ATTACH_TRACEPOINT || method == ATTACH_KPROBE) &&
 	    (ret = tracefs_ensure(err, errlen)))

@@ -103,6 +103,28 @@ daemon_start() {
 	fail "daemon did not answer on /metrics within 20 s"
 }
 
+# daemon_try_start CONFIG: for a config the kernel may refuse.  Returns 0
+# with the daemon serving (DAEMON_* set, as daemon_start), or 1 once it
+# exited, with its status in DAEMON_RC and its log in DAEMON_LOG.
+daemon_try_start() {
+	DAEMON_LOG="$TMP/daemon.$RANDOM.log"
+	"$SKBTRACE" --config "$1" --listen 127.0.0.1:0 2> "$DAEMON_LOG" &
+	local pid=$!
+	PIDS+=("$pid")
+	for _ in $(seq 1 200); do
+		grep -q 'serving metrics' "$DAEMON_LOG" && break
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q 'serving metrics' "$DAEMON_LOG"; then
+		DAEMON_RC=0
+		wait "$pid" || DAEMON_RC=$?
+		return 1
+	fi
+	DAEMON_PID=$pid
+	DAEMON_PORT=$(sed -n 's|.*serving metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$DAEMON_LOG")
+}
+
 daemon_stop() {
 	[ -n "$DAEMON_PID" ] || return 0
 	kill -TERM "$DAEMON_PID" 2>/dev/null || true

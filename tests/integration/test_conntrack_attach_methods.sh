@@ -20,25 +20,12 @@ for method in fentry kprobe tp_btf; do
 	ct_ruleset "$ns"
 	ct_listener "$ns" 8080 30
 
-	"$SKBTRACE" --config "$TMP/$method.json" --listen 127.0.0.1:0 2> "$TMP/$method.log" &
-	pid=$!
-	PIDS+=("$pid")
-	for _ in $(seq 1 200); do
-		grep -q 'serving metrics' "$TMP/$method.log" && break
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	if ! grep -q "probe conntrack: attached with $method" "$TMP/$method.log"; then
-		rc=0
-		wait "$pid" || rc=$?
-		assert_eq 1 "$rc" "attach=$method: start-up fails where the kernel cannot do it"
-		assert_contains "$(cat "$TMP/$method.log")" "probe conntrack: cannot attach:" \
-			"attach=$method: the reason is given ($(tail -n1 "$TMP/$method.log"))"
+	if ! daemon_try_start "$TMP/$method.json"; then
+		assert_eq 1 "$DAEMON_RC" "attach=$method: start-up fails where the kernel cannot do it"
+		assert_contains "$(cat "$DAEMON_LOG")" "probe conntrack: cannot attach:" \
+			"attach=$method: the reason is given ($(tail -n1 "$DAEMON_LOG"))"
 		continue
 	fi
-	DAEMON_PID=$pid
-	DAEMON_LOG=$TMP/$method.log
-	DAEMON_PORT=$(sed -n 's|.*serving metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$DAEMON_LOG")
 	log "attach=$method: $(ct_fill "$ns" 8080 $N)"
 	scrape > "$TMP/$method.prom"
 	assert_eq 1 "$(metric_sum "$TMP/$method.prom" skbtrace_probe_attached probe=conntrack method="$method")" \
