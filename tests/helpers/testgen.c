@@ -13,8 +13,9 @@
  *   listen-defer ADDR PORT BACKLOG SECONDS
  *                                    listen with TCP_DEFER_ACCEPT and never accept
  *   handshake-overflow ADDR PORT BACKLOG
- *                                    against listen-defer: exactly BACKLOG handshakes
- *                                    overflow the full accept queue at their first data
+ *                                    against listen-defer: 2*BACKLOG handshakes, of
+ *                                    which exactly BACKLOG-1 overflow the full accept
+ *                                    queue at their first data
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -246,24 +247,31 @@ static int send_byte_reset(int fd)
 
 /*
  * A SYN that meets a full accept queue is dropped before any reset can be
- * sent, so every SYN must arrive while the queue still has room: keep
- * BACKLOG+1 handshakes waiting (TCP_DEFER_ACCEPT) and complete them one at a
- * time with a byte, connecting a new one while the queue is not full.  The
- * BACKLOG handshakes still waiting when it fills overflow at their byte.
+ * sent, so every SYN must arrive while the accept queue still has room, and
+ * while the SYN queue has room too: once it is full the kernel answers with a
+ * syncookie, whose handshake skips TCP_DEFER_ACCEPT and lands in the accept
+ * queue at once.  The SYN queue's limit differs by one between kernels (5.10
+ * sends a cookie to the SYN that finds BACKLOG requests waiting, 6.1 and later
+ * only beyond that; the accept queue holds BACKLOG+1 on all of them), so
+ * keep at most BACKLOG handshakes waiting (TCP_DEFER_ACCEPT) and complete them
+ * one at a time with a byte, connecting a new one while the accept queue is
+ * not full.  Of the 2*BACKLOG handshakes, BACKLOG+1 fill the accept queue and
+ * the other BACKLOG-1 overflow at their byte.
  */
 static int cmd_handshake_overflow(struct sockaddr_storage *ss, socklen_t len, int backlog)
 {
-	int n = 2 * backlog + 1, *fds = calloc(n, sizeof(*fds));
+	int n = 2 * backlog, *fds = calloc(n, sizeof(*fds));
 	int opened = 0, sent = 0, resets = 0;
 
 	if (!fds)
 		return 1;
-	for (; opened < backlog + 1; opened++) {
+	for (; opened < backlog; opened++) {
 		if (connect_once(ss, len, 2000, &fds[opened]))
 			return fprintf(stderr, "connect %d failed\n", opened), 1;
 	}
 	while (sent < opened) {
 		resets += send_byte_reset(fds[sent++]);
+		/* The accept queue now holds sent children; full beyond backlog. */
 		if (sent <= backlog && opened < n) {
 			if (connect_once(ss, len, 2000, &fds[opened]))
 				return fprintf(stderr, "connect %d failed\n", opened), 1;

@@ -42,10 +42,10 @@ write_config "$TMP/overflow.json" \
 	"{ \"name\": \"reset\", \"filter\": { \"sport\": 7401, \"netns\": $inode } }"
 daemon_start "$TMP/overflow.json"
 for port in 7401 7402; do
-	ip netns exec "$ns" "$TESTGEN" listen-defer 127.0.0.1 $port 3 20 > "$TMP/listen$port" &
+	ip netns exec "$ns" "$TESTGEN" listen-defer 127.0.0.1 $port 4 20 > "$TMP/listen$port" &
 	PIDS+=($!)
 	wait_for_line "$TMP/listen$port" listening
-	assert_eq "connected 7 reset 3" "$(in_ns "$ns" "$TESTGEN" handshake-overflow 127.0.0.1 $port 3)" \
+	assert_eq "connected 8 reset 3" "$(in_ns "$ns" "$TESTGEN" handshake-overflow 127.0.0.1 $port 4)" \
 		"handshakes overflowing port $port"
 done
 scrape > "$TMP/overflow"
