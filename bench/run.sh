@@ -208,7 +208,7 @@ hz=$(getconf CLK_TCK)
 	done
 	echo
 	echo "Configurations: \`skbtrace-off\`: stacks.mode off; \`skbtrace-default\`: the shipped"
-	echo "adaptive mode (budget 1000 stacks per CPU per second, then 1 in 64);"
+	echo "adaptive mode (budget 1000 stacks per CPU per second, then 1 in 1024);"
 	echo "\`skbtrace-exact\`: a stack for every drop; \`bpftrace\`: the seeds' one-liner"
 	echo "\`tracepoint:skb:kfree_skb { @[kstack, args->reason] = count(); }\`."
 	echo

@@ -101,11 +101,8 @@ static __always_inline void count_table_full(void *ctx, struct skbtrace_stats *s
 					     __u64 n)
 {
 	count_drops(s, netns, n);
-	if (!stack_wanted()) {
-		if (stack_policy.mode != SKBTRACE_STACKS_OFF)
-			stat_inc(s, SKBTRACE_STAT_STACK_SKIPPED);
+	if (!stack_wanted(s))
 		return;
-	}
 	count_stack(s, netns, stack_capture(ctx, s), n);
 }
 
@@ -157,7 +154,8 @@ int BPF_KPROBE(ct_kprobe, struct net *net)
 	if (!call)
 		return 0;
 	call->net = (__u64)net;
-	call->has_stack = stack_wanted();
+	/* Counted as skipped at return, and only if the allocation failed. */
+	call->has_stack = stack_budget_allows(stats_this_cpu());
 	if (call->has_stack)
 		call->stack_id = bpf_get_stackid(ctx, &stack_traces, 0);
 	return 0;

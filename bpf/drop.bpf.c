@@ -38,7 +38,9 @@ struct {
 	__type(value, __u64);
 } drop_stack_counts SEC(".maps");
 
-static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 location, __u32 reason)
+/* btf: skb is a BTF pointer (tp_btf), so fields may be loaded directly. */
+static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 location, __u32 reason,
+				       bool btf)
 {
 	struct skbtrace_stats *s = stats_this_cpu();
 	struct drop_key key = {};
@@ -48,7 +50,7 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 loc
 	stat_inc(s, SKBTRACE_STAT_EVENTS);
 	if (!filter_reason_ok(&filter, reason))
 		goto filtered;
-	netns = skb_netns(skb);
+	netns = btf ? skb_netns_btf(skb) : skb_netns(skb);
 	if (!filter_netns_ok(&filter, netns))
 		goto filtered;
 	if (filter_needs_flow(&filter)) {
@@ -65,11 +67,8 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 loc
 	if (!count_in(&drop_counts, &key))
 		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
 
-	if (!stack_wanted()) {
-		if (stack_policy.mode != SKBTRACE_STACKS_OFF)
-			stat_inc(s, SKBTRACE_STAT_STACK_SKIPPED);
+	if (!stack_wanted(s))
 		return 0;
-	}
 	skey.reason = reason;
 	skey.netns = netns;
 	skey.stack_id = stack_capture(ctx, s);
@@ -87,14 +86,14 @@ SEC("tp_btf/kfree_skb")
 int drop_tp_btf(__u64 *ctx)
 {
 	return handle_drop(ctx, (struct sk_buff *)ctx[0], ctx[1],
-			   has_reason ? (__u32)ctx[2] : SKBTRACE_REASON_UNKNOWN);
+			   has_reason ? (__u32)ctx[2] : SKBTRACE_REASON_UNKNOWN, true);
 }
 
 SEC("raw_tp/kfree_skb")
 int drop_raw_tp(__u64 *ctx)
 {
 	return handle_drop(ctx, (struct sk_buff *)ctx[0], ctx[1],
-			   has_reason ? (__u32)ctx[2] : SKBTRACE_REASON_UNKNOWN);
+			   has_reason ? (__u32)ctx[2] : SKBTRACE_REASON_UNKNOWN, false);
 }
 
 SEC("tracepoint/skb/kfree_skb")
@@ -105,5 +104,5 @@ int drop_tracepoint(struct trace_event_raw_kfree_skb *ctx)
 	if (bpf_core_field_exists(ctx->reason))
 		reason = BPF_CORE_READ(ctx, reason);
 	return handle_drop(ctx, (struct sk_buff *)BPF_CORE_READ(ctx, skbaddr),
-			   (__u64)BPF_CORE_READ(ctx, location), reason);
+			   (__u64)BPF_CORE_READ(ctx, location), reason, false);
 }

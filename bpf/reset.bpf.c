@@ -126,11 +126,8 @@ static __always_inline int handle_reset(void *ctx, const struct sock *sk, struct
 	    BPF_CORE_READ(sk, sk_ack_backlog) > BPF_CORE_READ(sk, sk_max_ack_backlog))
 		count_overflow(sk, netns);
 
-	if (!stack_wanted()) {
-		if (stack_policy.mode != SKBTRACE_STACKS_OFF)
-			stat_inc(s, SKBTRACE_STAT_STACK_SKIPPED);
+	if (!stack_wanted(s))
 		return 0;
-	}
 	skey.direction = direction;
 	skey.origin = origin;
 	skey.netns = netns;

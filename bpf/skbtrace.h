@@ -80,4 +80,16 @@ enum skbtrace_stat {
 	SKBTRACE_STAT_MAX,
 };
 
+/*
+ * The value of every probe's per-CPU "stats" map.  The stack budget lives in
+ * the same value so that an event costs one map lookup for both; the daemon
+ * reads only v[].
+ */
+struct skbtrace_stats {
+	__u64 v[SKBTRACE_STAT_MAX];
+	__u64 stack_window_start; /* ns; start of the current budget window */
+	__u64 stack_budget_used;  /* stacks captured in the current window */
+	__u64 stack_clock_jiffy;  /* jiffies when the clock was last read */
+};
+
 #endif /* SKBTRACE_H */

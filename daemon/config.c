@@ -146,7 +146,7 @@ static void probe_defaults(struct probe_config *p)
 	p->attach = ATTACH_AUTO;
 	p->stacks.mode = SKBTRACE_STACKS_ADAPTIVE;
 	p->stacks.budget_per_cpu = 1000;
-	p->stacks.sample_one_in = 64;
+	p->stacks.sample_one_in = 1024;
 }
 
 static int parse_probe_name(const struct json_err *e, const cJSON *obj, const char *path,

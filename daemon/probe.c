@@ -57,7 +57,7 @@ void probe_detach(struct probe *p)
 static int read_stats(const struct probe *p, uint64_t out[SKBTRACE_STAT_MAX])
 {
 	int ncpus = libbpf_num_possible_cpus();
-	uint64_t(*percpu)[SKBTRACE_STAT_MAX];
+	struct skbtrace_stats *percpu;
 	uint32_t zero = 0;
 	int err;
 
@@ -70,7 +70,7 @@ static int read_stats(const struct probe *p, uint64_t out[SKBTRACE_STAT_MAX])
 	err = bpf_map_lookup_elem(p->stats_fd, &zero, percpu);
 	for (int cpu = 0; !err && cpu < ncpus; cpu++) {
 		for (int i = 0; i < SKBTRACE_STAT_MAX; i++)
-			out[i] += percpu[cpu][i];
+			out[i] += percpu[cpu].v[i];
 	}
 	free(percpu);
 	return err ? -errno : 0;

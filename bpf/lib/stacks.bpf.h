@@ -9,6 +9,7 @@
 #define SKBTRACE_STACKS_BPF_H
 
 #include "../skbtrace.h"
+#include "stats.bpf.h"
 
 #define SKBTRACE_NSEC_PER_SEC 1000000000ULL
 
@@ -21,48 +22,51 @@ struct {
 	__uint(value_size, SKBTRACE_MAX_STACK_DEPTH * sizeof(__u64));
 } stack_traces SEC(".maps");
 
-struct stack_budget {
-	__u64 window_start;
-	__u32 used;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct stack_budget);
-} stack_budget SEC(".maps");
-
-static __always_inline bool stack_wanted(void)
+/* Whether the stack policy lets this CPU walk a stack now; spends budget. */
+static __always_inline bool stack_budget_allows(struct skbtrace_stats *s)
 {
-	struct stack_budget *b;
-	__u32 zero = 0;
-	__u64 now;
+	__u64 now, jiffy;
 
 	if (stack_policy.mode == SKBTRACE_STACKS_OFF)
 		return false;
 	if (stack_policy.mode == SKBTRACE_STACKS_EXACT)
 		return true;
-	b = bpf_map_lookup_elem(&stack_budget, &zero);
-	if (!b)
+	if (!s)
 		return false;
-	if (b->used < stack_policy.budget_per_cpu) {
-		b->used++;
+	if (s->stack_budget_used < stack_policy.budget_per_cpu) {
+		s->stack_budget_used++;
 		return true;
 	}
 	/*
-	 * Only a spent budget needs the clock, so quiet periods never read it.
-	 * (bpf_ktime_get_coarse_ns would be cheaper, but tracing programs may
-	 * not call it: it takes a seqlock that an NMI could interrupt.)
+	 * Only a spent budget needs the clock, so quiet periods never read it,
+	 * and a storm reads it once per jiffy, not once per event: jiffies is a
+	 * plain load, the clock a few dozen ns under a hypervisor.  The window
+	 * thus ends at most a jiffy late, and the first event after a quiet spell
+	 * always reads it.  (bpf_ktime_get_coarse_ns would do both in one, but
+	 * tracing programs may not call it: it takes a seqlock an NMI could
+	 * interrupt.)
 	 */
-	now = bpf_ktime_get_ns();
-	if (now - b->window_start >= SKBTRACE_NSEC_PER_SEC) {
-		b->window_start = now;
-		b->used = 1;
-		return true;
+	jiffy = bpf_jiffies64();
+	if (jiffy != s->stack_clock_jiffy) {
+		s->stack_clock_jiffy = jiffy;
+		now = bpf_ktime_get_ns();
+		if (now - s->stack_window_start >= SKBTRACE_NSEC_PER_SEC) {
+			s->stack_window_start = now;
+			s->stack_budget_used = 1;
+			return true;
+		}
 	}
 	return (bpf_get_prandom_u32() & stack_policy.sample_mask) == 0;
+}
+
+/* stack_budget_allows() for an event, counting it as skipped when it says no. */
+static __always_inline bool stack_wanted(struct skbtrace_stats *s)
+{
+	if (stack_budget_allows(s))
+		return true;
+	if (stack_policy.mode != SKBTRACE_STACKS_OFF)
+		stat_inc(s, SKBTRACE_STAT_STACK_SKIPPED);
+	return false;
 }
 
 /*

@@ -15,10 +15,6 @@
 #define BPF_NOEXIST 1
 #endif
 
-struct skbtrace_stats {
-	__u64 v[SKBTRACE_STAT_MAX];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

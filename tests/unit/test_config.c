@@ -81,7 +81,7 @@ static void test_defaults(void)
 	CHECK(cfg.probes[0].filter.set == 0);
 	CHECK(cfg.probes[0].stacks.mode == SKBTRACE_STACKS_ADAPTIVE);
 	CHECK(cfg.probes[0].stacks.budget_per_cpu == 1000);
-	CHECK(cfg.probes[0].stacks.sample_one_in == 64);
+	CHECK(cfg.probes[0].stacks.sample_one_in == 1024);
 	CHECK(config_find_probe(&cfg, "drop") == &cfg.probes[0]);
 	CHECK(config_find_probe(&cfg, "conntrack") == NULL);
 	config_free(&cfg);
@@ -130,7 +130,7 @@ static void test_full(void)
 	CHECK(p && p->filter.set == FILTER_NETNS);
 	CHECK(p && p->filter.n_netns == 2 && p->filter.netns[0] == 4026531840u &&
 	      p->filter.netns[1] == 1);
-	CHECK(p && p->stacks.mode == SKBTRACE_STACKS_OFF && p->stacks.sample_one_in == 64);
+	CHECK(p && p->stacks.mode == SKBTRACE_STACKS_OFF && p->stacks.sample_one_in == 1024);
 
 	p = config_find_probe(&cfg, "drop");
 	CHECK(p && p->enabled && p->attach == ATTACH_TP_BTF);
