@@ -33,18 +33,12 @@ static __always_inline bool stack_budget_allows(struct skbtrace_stats *s)
 		return true;
 	if (!s)
 		return false;
-	if (s->stack_budget_used < stack_policy.budget_per_cpu) {
-		s->stack_budget_used++;
-		return true;
-	}
 	/*
-	 * Only a spent budget needs the clock, so quiet periods never read it,
-	 * and a storm reads it once per jiffy, not once per event: jiffies is a
-	 * plain load, the clock a few dozen ns under a hypervisor.  The window
-	 * thus ends at most a jiffy late, and the first event after a quiet spell
-	 * always reads it.  (bpf_ktime_get_coarse_ns would do both in one, but
-	 * tracing programs may not call it: it takes a seqlock an NMI could
-	 * interrupt.)
+	 * The clock is read at most once per jiffy and CPU, not per event:
+	 * jiffies is a plain load, the clock a few dozen ns under a hypervisor.
+	 * A window thus opens at most a jiffy late.  (bpf_ktime_get_coarse_ns
+	 * would do both in one, but tracing programs may not call it: it takes a
+	 * seqlock that an NMI could interrupt.)
 	 */
 	jiffy = bpf_jiffies64();
 	if (jiffy != s->stack_clock_jiffy) {
@@ -52,9 +46,12 @@ static __always_inline bool stack_budget_allows(struct skbtrace_stats *s)
 		now = bpf_ktime_get_ns();
 		if (now - s->stack_window_start >= SKBTRACE_NSEC_PER_SEC) {
 			s->stack_window_start = now;
-			s->stack_budget_used = 1;
-			return true;
+			s->stack_budget_used = 0;
 		}
+	}
+	if (s->stack_budget_used < stack_policy.budget_per_cpu) {
+		s->stack_budget_used++;
+		return true;
 	}
 	return (bpf_get_prandom_u32() & stack_policy.sample_mask) == 0;
 }
