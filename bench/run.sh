@@ -77,6 +77,18 @@ start_skbtrace() { # start_skbtrace CONFIG
 	exit 1
 }
 
+start_floor() {
+	"$BUILD/bench/skbtrace-floor" > "$TMP/floor.out" 2>&1 &
+	TRACER_PID=$!
+	for _ in $(seq 200); do
+		grep -q attached "$TMP/floor.out" && return 0
+		sleep 0.05
+	done
+	echo "bench: skbtrace-floor did not attach" >&2
+	cat "$TMP/floor.out" >&2
+	exit 1
+}
+
 start_bpftrace() {
 	bpftrace -e 'tracepoint:skb:kfree_skb { @[kstack, args->reason] = count(); }' \
 		> "$TMP/bpftrace.out" 2>&1 &
@@ -99,6 +111,7 @@ stop_tracer() {
 start_config() {
 	case $1 in
 	bare) ;;
+	bpf-floor) start_floor ;;
 	skbtrace-off) start_skbtrace "$TMP/off.json" ;;
 	skbtrace-default) start_skbtrace "$TMP/default.json" ;;
 	skbtrace-exact) start_skbtrace "$TMP/exact.json" ;;
@@ -106,9 +119,10 @@ start_config() {
 	esac
 }
 
+med() { [ -s "$TMP/$1.$2" ] && median < "$TMP/$1.$2"; } # med STORM CONFIG
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-read -r -a CONFIGS <<< "${CONFIGS:-bare skbtrace-off skbtrace-default skbtrace-exact bpftrace}"
+read -r -a CONFIGS <<< "${CONFIGS:-bare bpf-floor skbtrace-off skbtrace-default skbtrace-exact bpftrace}"
 read -r -a STORMS <<< "${STORMS:-no_socket netfilter}"
 storm_port() { [ "$1" = no_socket ] && echo 8888 || echo 9999; }
 
@@ -175,6 +189,44 @@ stop_tracer
 unset WATCHDOG_USEC
 hz=$(getconf CLK_TCK)
 
+ratio() { # ratio STORM CONFIG: median over bare's, empty when CONFIG did not run
+	local m
+	m=$(med "$1" "$2") || return 0
+	awk -v m="$m" -v b="$(med "$1" bare)" 'BEGIN { printf "%.3f", m / b }'
+}
+verdict() { awk -v ok="$1" 'BEGIN { print (ok ? "met" : "**missed**") }'; }
+
+# The issue's targets, checked against this run's numbers.
+targets() {
+	local storm r e b f
+	echo "## Targets"
+	echo
+	echo "| target | storm | this run | verdict |"
+	echo "|---|---|---|---|"
+	for storm in "${STORMS[@]}"; do
+		r=$(ratio "$storm" skbtrace-default)
+		echo "| default mode adds ≤ 10% | $storm | $r | $(verdict "$(awk "BEGIN { print $r <= 1.10 }")") |"
+		r=$(ratio "$storm" skbtrace-off)
+		echo "| stacks-off mode adds ≤ 5% | $storm | $r | $(verdict "$(awk "BEGIN { print $r <= 1.05 }")") |"
+		e=$(ratio "$storm" skbtrace-exact)
+		b=$(ratio "$storm" bpftrace)
+		echo "| exact mode no slower than bpftrace | $storm | $e vs $b | $(verdict "$(awk "BEGIN { print $e <= $b }")") |"
+	done
+	echo "| every stack ≥ 1% listed within one scrape | mixed | $nf_stacks NETFILTER_DROP series | $(verdict "$((nf_stacks > 0))") |"
+	echo "| 10k series rendered in ≤ 20 ms | | ${warm10k} ms (first scrape ${cold10k} ms) | $(verdict "$(awk "BEGIN { print $warm10k <= 20 }")") |"
+	echo "| daemon RSS ≤ 16 MiB at 10k series | | $(awk -v r="$rss10k" 'BEGIN { printf "%.1f", r / 1024 }') MiB | $(verdict "$((rss10k <= 16384))") |"
+	echo "| no idle CPU beyond the watchdog ping | | $idle_plain ticks ($idle_wd with watchdog) | $(verdict "$((idle_plain == 0))") |"
+	echo
+	for storm in "${STORMS[@]}"; do
+		f=$(ratio "$storm" bpf-floor)
+		[ -n "$f" ] || continue
+		echo "On \`$storm\`, the empty BPF program alone costs $f of bare; a ratio target below"
+		echo "that is beyond any BPF tracer on this tracepoint, and the margin left to skbtrace"
+		echo "is the target minus that share."
+		echo
+	done
+}
+
 {
 	echo "# Performance"
 	echo
@@ -196,18 +248,20 @@ hz=$(getconf CLK_TCK)
 	echo "\`netfilter\`: to a port an nft output rule drops (reason NETFILTER_DROP), a shorter path,"
 	echo "so the same tracer cost is a larger share of it."
 	echo
-	echo "| storm | configuration | median ns per drop | added ns | ratio to bare |"
-	echo "|---|---|---:|---:|---:|"
+	echo "| storm | configuration | median ns per drop | added ns | ratio to bare | added over the floor |"
+	echo "|---|---|---:|---:|---:|---:|"
 	for storm in "${STORMS[@]}"; do
-		bare=$(median < "$TMP/$storm.bare")
 		for c in "${CONFIGS[@]}"; do
-			m=$(median < "$TMP/$storm.$c")
-			awk -v s="$storm" -v c="$c" -v m="$m" -v b="$bare" \
-				'BEGIN { printf "| %s | %s | %.0f | %+.0f | %.3f |\n", s, c, m, m - b, m / b }'
+			awk -v s="$storm" -v c="$c" -v m="$(med "$storm" "$c")" \
+				-v b="$(med "$storm" bare)" -v f="$(med "$storm" bpf-floor)" \
+				'BEGIN { over = (f == "" || c == "bare") ? "" : sprintf("%+.0f", m - f)
+					printf "| %s | %s | %.0f | %+.0f | %.3f | %s |\n", s, c, m, m - b, m / b, over }'
 		done
 	done
 	echo
-	echo "Configurations: \`skbtrace-off\`: stacks.mode off; \`skbtrace-default\`: the shipped"
+	echo "Configurations: \`bpf-floor\`: an empty BPF program on the same tracepoint"
+	echo "(bench/floor.bpf.c), what the kernel's dispatch to BPF costs any tracer;"
+	echo "\`skbtrace-off\`: stacks.mode off; \`skbtrace-default\`: the shipped"
 	echo "adaptive mode (budget 1000 stacks per CPU per second, then 1 in 1024);"
 	echo "\`skbtrace-exact\`: a stack for every drop; \`bpftrace\`: the seeds' one-liner"
 	echo "\`tracepoint:skb:kfree_skb { @[kstack, args->reason] = count(); }\`."
@@ -234,6 +288,8 @@ hz=$(getconf CLK_TCK)
 	echo
 	echo "CPU used by an idle daemon over 10 s: $idle_plain clock ticks without a watchdog,"
 	echo "$idle_wd with a 2 s watchdog (1 tick = $((1000 / hz)) ms)."
+	echo
+	targets
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 echo "# wrote $OUT"
