@@ -14,6 +14,7 @@
 #include <bpf/bpf_endian.h>
 #include "drop.h"
 #include "lib/stats.bpf.h"
+#include "lib/count_cache.bpf.h"
 #include "lib/skb_filter.bpf.h"
 #include "lib/netns.bpf.h"
 #include "lib/stacks.bpf.h"
@@ -30,6 +31,8 @@ struct {
 	__type(key, struct drop_key);
 	__type(value, __u64);
 } drop_counts SEC(".maps");
+
+COUNT_CACHE_MAP(drop_count_cache);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -64,7 +67,7 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 loc
 	key.reason = reason;
 	key.netns = netns;
 	key.location = location;
-	if (!count_in(&drop_counts, &key))
+	if (!count_cached(&drop_count_cache, &drop_counts, &key))
 		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
 
 	if (!stack_wanted(s))

@@ -92,4 +92,21 @@ struct skbtrace_stats {
 	__u64 stack_clock_jiffy;  /* jiffies when the clock was last read */
 };
 
+/*
+ * A per-CPU cache of counters in front of a per-CPU hash of them: see
+ * bpf/lib/count_cache.bpf.h.  Keys are 16 bytes; key[1] is never 0 in a
+ * claimed slot.
+ */
+#define SKBTRACE_COUNT_CACHE_BITS 6
+#define SKBTRACE_COUNT_CACHE_SLOTS (1 << SKBTRACE_COUNT_CACHE_BITS)
+
+struct skbtrace_count_slot {
+	__u64 count; /* first: read before the key, written after it */
+	__u64 key[2];
+};
+
+struct skbtrace_count_cache {
+	struct skbtrace_count_slot slot[SKBTRACE_COUNT_CACHE_SLOTS];
+};
+
 #endif /* SKBTRACE_H */

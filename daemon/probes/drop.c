@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "count_cache.h"
 #include "drop.h"
 #include "drop.skel.h"
 #include "drop_reasons.h"
@@ -139,6 +140,10 @@ struct drop_row {
 	uint64_t count;
 };
 
+_Static_assert(sizeof(struct drop_key) == sizeof(((struct skbtrace_count_slot *)0)->key) &&
+		       offsetof(struct drop_row, key) == 0,
+	       "drop_counts goes through a count cache: 16-byte keys first in a row");
+
 static int push_drop(const void *key, uint64_t sum, void *ctx)
 {
 	struct drop_row *row = rows_push(ctx);
@@ -164,8 +169,11 @@ static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *e
 			"symbolized drop location and network namespace inode. Exact.");
 	if (!f)
 		return -ENOMEM;
-	err = percpu_map_sum_each(bpf_map__fd(dp->skel->maps.drop_counts),
-				  sizeof(struct drop_key), push_drop, &rows, &n);
+	err = percpu_map_sum_each(bpf_map__fd(dp->skel->maps.drop_counts), sizeof(struct drop_key),
+				  push_drop, &rows, &n);
+	if (!err)
+		err = count_cache_merge(bpf_map__fd(dp->skel->maps.drop_count_cache), &rows,
+					offsetof(struct drop_row, count));
 	if (!err && rows.n) {
 		addrs = malloc(rows.n * sizeof(*addrs));
 		if (!addrs)
@@ -185,12 +193,13 @@ static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *e
 
 		drop_reason_name(&dp->reasons, r->key.reason, reason, sizeof(reason));
 		probe_netns_label(r->key.netns, netns, sizeof(netns));
-		err = expo_add_u64(f,
-				   (struct expo_label[]){
-					   { "reason", reason },
-					   { "location", ksym_cache_name(env->ksyms, r->key.location) },
-					   { "netns", netns } },
-				   3, r->count);
+		err = expo_add_u64(
+			f,
+			(struct expo_label[]){
+				{ "reason", reason },
+				{ "location", ksym_cache_name(env->ksyms, r->key.location) },
+				{ "netns", netns } },
+			3, r->count);
 	}
 	/* Drops that found the map full still count, so the family's sum stays exact. */
 	if (!err && overflow)
@@ -201,7 +210,10 @@ static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *e
 				   3, overflow);
 	free(addrs);
 	free(rows.v);
-	return err ?: probe_expo_map(e, p, "drop_counts", n, bpf_map__max_entries(dp->skel->maps.drop_counts), overflow);
+	return err
+		       ?: probe_expo_map(e, p, "drop_counts", n,
+					 bpf_map__max_entries(dp->skel->maps.drop_counts),
+					 overflow);
 }
 
 struct stack_emit {
