@@ -33,6 +33,7 @@ struct {
 } drop_counts SEC(".maps");
 
 COUNT_CACHE_MAP(drop_count_cache);
+COUNT_CACHE_MAP(drop_stack_cache);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -75,7 +76,7 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 loc
 	skey.reason = reason;
 	skey.netns = netns;
 	skey.stack_id = stack_capture(ctx, s);
-	if (!count_in(&drop_stack_counts, &skey))
+	if (!count_cached(&drop_stack_cache, &drop_stack_counts, &skey))
 		stat_inc(s, SKBTRACE_STAT_STACK_COUNT_OVERFLOW);
 	return 0;
 

@@ -3,15 +3,13 @@
 #ifndef SKBTRACE_COUNT_CACHE_H
 #define SKBTRACE_COUNT_CACHE_H
 
-#include <stddef.h>
-#include "rows.h"
+#include "probe.h"
 
 /*
- * Adds every CPU's cached counts to rows read from the cache's hash.  Each
- * row starts with its 16-byte key and holds a uint64_t count at count_off.
- * A key found only in the cache (claimed after the hash was read) gets a
- * row of its own.  Reorders rows.  Returns 0 or a negative errno.
+ * Calls fn(key, count) for every counted slot of every CPU, so the same key
+ * may come more than once, and also from the cache's hash: a key's count is
+ * the sum of all of them.  Returns 0, fn's error or a negative errno.
  */
-int count_cache_merge(int cache_fd, struct rows *rows, size_t count_off);
+int count_cache_each(int cache_fd, percpu_sum_fn fn, void *ctx);
 
 #endif /* SKBTRACE_COUNT_CACHE_H */

@@ -105,11 +105,11 @@ int percpu_map_sum_each(int map_fd, size_t key_size, percpu_sum_fn fn, void *ctx
  * Per-stack series of a per-CPU stack-count map whose keys hold a BPF stack
  * id (int32) at stack_id_off: fn gets each label set (the key, its stack id
  * zeroed) with its stable stack id, series with the same stable id merged,
- * in sorted order.
+ * in sorted order.  cache_fd is the map's count cache, or -1.
  */
 typedef int (*stack_series_fn)(const void *key, const char *stack, uint64_t count, void *ctx);
 int probe_stack_series_each(const struct probe *p, struct stack_table *stacks, int map_fd,
-			    size_t key_size, size_t stack_id_off, stack_series_fn fn, void *ctx,
-			    uint64_t *n_entries);
+			    int cache_fd, size_t key_size, size_t stack_id_off, stack_series_fn fn,
+			    void *ctx, uint64_t *n_entries);
 
 #endif /* SKBTRACE_PROBE_H */

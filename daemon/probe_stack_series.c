@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "count_cache.h"
 #include "probe.h"
 #include "rows.h"
 #include "stacks.h"
@@ -56,8 +57,8 @@ static int cmp_stack_row(const void *a, const void *b)
 }
 
 int probe_stack_series_each(const struct probe *p, struct stack_table *stacks, int map_fd,
-			    size_t key_size, size_t stack_id_off, stack_series_fn fn, void *ctx,
-			    uint64_t *n_entries)
+			    int cache_fd, size_t key_size, size_t stack_id_off, stack_series_fn fn,
+			    void *ctx, uint64_t *n_entries)
 {
 	struct stack_collect sc = { .rows = { .size = sizeof(struct stack_row) },
 				    .stacks = stacks,
@@ -70,6 +71,8 @@ int probe_stack_series_each(const struct probe *p, struct stack_table *stacks, i
 	if (key_size > MAX_KEY_SIZE || stack_id_off + sizeof(int32_t) > key_size)
 		return -EINVAL;
 	err = percpu_map_sum_each(map_fd, key_size, push_stack, &sc, n_entries);
+	if (!err && cache_fd >= 0)
+		err = count_cache_each(cache_fd, push_stack, &sc);
 	r = sc.rows.v;
 	if (sc.rows.n)
 		qsort(r, sc.rows.n, sizeof(*r), cmp_stack_row);

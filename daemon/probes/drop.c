@@ -141,8 +141,8 @@ struct drop_row {
 };
 
 _Static_assert(sizeof(struct drop_key) == sizeof(((struct skbtrace_count_slot *)0)->key) &&
-		       offsetof(struct drop_row, key) == 0,
-	       "drop_counts goes through a count cache: 16-byte keys first in a row");
+		       sizeof(struct drop_stack_key) == sizeof(struct drop_key),
+	       "both drop count maps go through a count cache of 16-byte keys");
 
 static int push_drop(const void *key, uint64_t sum, void *ctx)
 {
@@ -153,6 +153,29 @@ static int push_drop(const void *key, uint64_t sum, void *ctx)
 	memcpy(&row->key, key, sizeof(row->key));
 	row->count = sum;
 	return 0;
+}
+
+static int cmp_drop_key(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct drop_key));
+}
+
+/* One row per key: the hash and every CPU's cache slot may each hold part of a count. */
+static void merge_rows(struct rows *rows)
+{
+	struct drop_row *r = rows->v;
+	size_t n = 0;
+
+	if (!rows->n)
+		return;
+	qsort(r, rows->n, sizeof(*r), cmp_drop_key);
+	for (size_t i = 1; i < rows->n; i++) {
+		if (!cmp_drop_key(&r[n].key, &r[i].key))
+			r[n].count += r[i].count;
+		else
+			r[++n] = r[i];
+	}
+	rows->n = n + 1;
 }
 
 static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *env,
@@ -172,8 +195,10 @@ static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *e
 	err = percpu_map_sum_each(bpf_map__fd(dp->skel->maps.drop_counts), sizeof(struct drop_key),
 				  push_drop, &rows, &n);
 	if (!err)
-		err = count_cache_merge(bpf_map__fd(dp->skel->maps.drop_count_cache), &rows,
-					offsetof(struct drop_row, count));
+		err = count_cache_each(bpf_map__fd(dp->skel->maps.drop_count_cache), push_drop,
+				       &rows);
+	if (!err)
+		merge_rows(&rows);
 	if (!err && rows.n) {
 		addrs = malloc(rows.n * sizeof(*addrs));
 		if (!addrs)
@@ -250,10 +275,10 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 		"captured, see skbtrace_stack_events_total.");
 	if (!se.f)
 		return -ENOMEM;
-	err = probe_stack_series_each(p, env->stacks, bpf_map__fd(dp->skel->maps.drop_stack_counts),
-				      sizeof(struct drop_stack_key),
-				      offsetof(struct drop_stack_key, stack_id), emit_stack, &se,
-				      &n);
+	err = probe_stack_series_each(
+		p, env->stacks, bpf_map__fd(dp->skel->maps.drop_stack_counts),
+		bpf_map__fd(dp->skel->maps.drop_stack_cache), sizeof(struct drop_stack_key),
+		offsetof(struct drop_stack_key, stack_id), emit_stack, &se, &n);
 	return err
 		       ?: probe_expo_map(e, p, "drop_stack_counts", n,
 					 bpf_map__max_entries(dp->skel->maps.drop_stack_counts),

@@ -181,7 +181,7 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 	if (!f)
 		return -ENOMEM;
 	err = probe_stack_series_each(
-		p, env->stacks, bpf_map__fd(rp->skel->maps.reset_stack_counts),
+		p, env->stacks, bpf_map__fd(rp->skel->maps.reset_stack_counts), -1,
 		sizeof(struct reset_stack_key), offsetof(struct reset_stack_key, stack_id),
 		emit_stack, f, &n);
 	return err
