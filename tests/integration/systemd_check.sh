@@ -98,10 +98,16 @@ pid=$(prop MainPID)
 cat /proc/"$pid"/fdinfo/* 2> /dev/null | sed -n 's/^prog_id:\s*//p' | sort -u > "$R/prog_ids"
 bpftool prog show > "$R/progs.running" 2>&1
 systemctl stop skbtrace
-: > "$R/prog_ids.left"
-for id in $(cat "$R/prog_ids"); do
-	bpftool prog show id "$id" >> "$R/prog_ids.left" 2> /dev/null
-done
+# Closing a link frees its program only after an RCU grace period, so a
+# program may still be listed for a moment after the daemon has exited.
+progs_left() {
+	: > "$R/prog_ids.left"
+	for id in $(cat "$R/prog_ids"); do
+		bpftool prog show id "$id" >> "$R/prog_ids.left" 2> /dev/null
+	done
+	[ ! -s "$R/prog_ids.left" ]
+}
+poll 10 progs_left
 echo "$(prop ActiveState) $(prop Result)" > "$R/stopped"
 
 # Socket activation: systemd owns 127.0.0.1:9820 and the first scrape starts
