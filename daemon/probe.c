@@ -14,6 +14,8 @@
 int probe_attach(struct probe *p, const struct probe_env *env)
 {
 	const struct probe_ops *ops = p->ops;
+	const enum attach_method *methods = ops->methods_for ? ops->methods_for(&p->cfg)
+							     : ops->methods;
 	char why[CONFIG_ERR_LEN] = "";
 	int err = -ENOENT;
 
@@ -21,7 +23,7 @@ int probe_attach(struct probe *p, const struct probe_env *env)
 	p->method = ATTACH_AUTO;
 	p->error[0] = '\0';
 	for (size_t i = 0; i < ops->n_methods; i++) {
-		enum attach_method m = ops->methods[i];
+		enum attach_method m = methods[i];
 
 		if (p->cfg.attach != ATTACH_AUTO && p->cfg.attach != m)
 			continue;

@@ -38,6 +38,11 @@ struct probe_ops {
 	const enum attach_method *methods;
 	size_t n_methods;
 	/*
+	 * Optional: the n_methods entries of `methods` in the order best for
+	 * this config, where the probe's cost depends on more than the kernel.
+	 */
+	const enum attach_method *(*methods_for)(const struct probe_config *cfg);
+	/*
 	 * Capabilities (bit N = capability N) the probe still needs after
 	 * start-up, kept when the daemon drops the rest.
 	 */

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Each attach method of the drop probe, forced by config, attaches, says so
 # in skbtrace_probe_attached, and counts exactly.  With "auto" the daemon
-# picks the best method the kernel allows.  The classic tracepoint needs
-# tracefs, which the daemon mounts itself when it is absent.
+# picks the best method the kernel allows: tp_btf, or the classic tracepoint
+# when every drop walks its stack (stacks.mode exact), whose stack walk is
+# cheaper.  The classic tracepoint needs tracefs, which the daemon mounts
+# itself when it is absent.
 source "$(dirname "$0")/lib.sh"
 
 N=25
@@ -14,23 +16,32 @@ if ! mountpoint -q /sys/kernel/tracing; then
 	on_exit "umount /sys/kernel/tracing 2>/dev/null"
 fi
 
-for method in auto tp_btf raw_tp tracepoint; do
-	write_config "$TMP/$method.json" "{ \"name\": \"drop\", \"attach\": \"$method\" }"
+for method in auto auto-exact tp_btf raw_tp tracepoint; do
+	case $method in
+	auto) expected_method=tp_btf stacks=adaptive ;;
+	auto-exact) expected_method=tracepoint stacks=exact ;;
+	*) expected_method=$method stacks=adaptive ;;
+	esac
+	write_config "$TMP/$method.json" "{ \"name\": \"drop\", \"attach\": \"${method%-exact}\",
+		\"stacks\": { \"mode\": \"$stacks\" } }"
 	daemon_start "$TMP/$method.json"
 	scrape > "$TMP/before"
 	in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 $N > /dev/null
 	scrape > "$TMP/after"
-	expected_method=$method
-	[ "$method" = auto ] && expected_method=tp_btf
 	assert_eq 1 "$(metric_sum "$TMP/after" skbtrace_probe_attached probe=drop method="$expected_method")" \
 		"attach=$method reports method $expected_method"
 	assert_contains "$(cat "$DAEMON_LOG")" "probe drop: attached with $expected_method" \
 		"attach=$method logs the method"
 	delta=$(($(metric_sum "$TMP/after" skbtrace_drops_total reason="$reason" netns="$inode") -
-		$(metric_sum "$TMP/before" skbtrace_drops_total reason=NETFILTER_DROP netns="$inode")))
+		$(metric_sum "$TMP/before" skbtrace_drops_total reason="$reason" netns="$inode")))
 	assert_eq "$N" "$delta" "attach=$method counts exactly"
+	# The stable id names the kernel path, whichever way the probe attached.
+	grep "^skbtrace_drop_stacks_total{reason=\"$reason\",netns=\"$inode\"" "$TMP/after" |
+		sed 's/.*stack="\([^"]*\)".*/\1/' >> "$TMP/stack_ids"
 	daemon_stop
 done
+assert_eq 5 "$(wc -l < "$TMP/stack_ids")" "one stack series per method"
+assert_eq 1 "$(sort -u "$TMP/stack_ids" | wc -l)" "the same stable stack id with every method"
 rc=0
 write_config "$TMP/kprobe.json" '{ "name": "drop", "attach": "kprobe" }'
 "$SKBTRACE" --config "$TMP/kprobe.json" --listen 127.0.0.1:0 2> "$TMP/err" || rc=$?
