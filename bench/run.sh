@@ -7,9 +7,8 @@
 #
 #   bench/run.sh [BUILD_DIR]          (as root; packaging/deps.sh --bench first)
 #
-# Environment: ROUNDS (default 5), STORM_SECONDS (2), SCRAPE_SECONDS (15), CONFIGS and
-# STORMS (subsets of the lists below),
-# OUT (docs/performance.md).
+# Environment: ROUNDS (default 5), STORM_SECONDS (2), SCRAPE_SECONDS (15), STORM_CPU (the
+# last CPU), CONFIGS and STORMS (subsets of the lists below), OUT (docs/performance.md).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +16,7 @@ BUILD=$(cd "${1:-$SRC/build}" && pwd)
 ROUNDS=${ROUNDS:-5}
 STORM_SECONDS=${STORM_SECONDS:-2}
 SCRAPE_SECONDS=${SCRAPE_SECONDS:-15}
+STORM_CPU=${STORM_CPU:-$(($(nproc) - 1))}
 OUT=${OUT:-$SRC/docs/performance.md}
 SKBTRACE=$BUILD/skbtrace
 STORMGEN=$BUILD/bench/skbtrace-stormgen
@@ -24,11 +24,13 @@ FILL=$BUILD/bench/skbtrace-fill-maps
 NS=skbt-bench-$$
 TMP=$(mktemp -d /tmp/skbtrace-bench.XXXXXX)
 TRACER_PID=
+TRACEFS_MOUNTED=
 
 cleanup() {
 	set +e
 	stop_tracer
 	ip netns del "$NS" 2>/dev/null
+	[ -z "$TRACEFS_MOUNTED" ] || umount /sys/kernel/tracing
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -36,6 +38,12 @@ trap 'exit 130' INT TERM
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
 command -v bpftrace > /dev/null || { echo "bench: bpftrace missing (packaging/deps.sh --bench)" >&2; exit 1; }
+
+# bpftrace finds tracepoints in tracefs, which some kernels do not mount at boot.
+if ! mountpoint -q /sys/kernel/tracing; then
+	mount -t tracefs nodev /sys/kernel/tracing
+	TRACEFS_MOUNTED=1
+fi
 
 ip netns add "$NS"
 ip -n "$NS" link set lo up
@@ -124,6 +132,8 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 read -r -a CONFIGS <<< "${CONFIGS:-bare bpf-floor skbtrace-off skbtrace-default skbtrace-exact bpftrace}"
 read -r -a STORMS <<< "${STORMS:-no_socket netfilter}"
+# storm PORT SECONDS [PORT2 PERMILLE]: on one CPU, so that no round pays for a migration.
+storm() { ip netns exec "$NS" taskset -c "$STORM_CPU" "$STORMGEN" 127.0.0.1 "$@"; }
 storm_port() { [ "$1" = no_socket ] && echo 8888 || echo 9999; }
 
 echo "# storms: ${STORMS[*]}; configs: ${CONFIGS[*]}; $ROUNDS rounds of ${STORM_SECONDS}s"
@@ -132,7 +142,7 @@ for storm in "${STORMS[@]}"; do
 		for ((i = 0; i < ${#CONFIGS[@]}; i++)); do
 			c=${CONFIGS[(i + r) % ${#CONFIGS[@]}]}
 			start_config "$c"
-			ns=$(ip netns exec "$NS" "$STORMGEN" 127.0.0.1 "$(storm_port "$storm")" "$STORM_SECONDS" |
+			ns=$(storm "$(storm_port "$storm")" "$STORM_SECONDS" |
 				awk '{ print $8 }')
 			stop_tracer
 			echo "$ns" >> "$TMP/$storm.$c"
@@ -143,7 +153,7 @@ done
 
 # Stack coverage: a path carrying 1% of a storm must show up within one scrape interval.
 start_skbtrace "$TMP/default.json"
-ip netns exec "$NS" "$STORMGEN" 127.0.0.1 8888 "$SCRAPE_SECONDS" 9999 10 > "$TMP/mix"
+storm 8888 "$SCRAPE_SECONDS" 9999 10 > "$TMP/mix"
 curl -sf "http://127.0.0.1:$DAEMON_PORT/metrics" > "$TMP/mix.metrics"
 stop_tracer
 mix_total=$(awk '{ print $2 }' "$TMP/mix")

@@ -14,8 +14,8 @@
 int probe_attach(struct probe *p, const struct probe_env *env)
 {
 	const struct probe_ops *ops = p->ops;
-	const enum attach_method *methods = ops->methods_for ? ops->methods_for(&p->cfg)
-							     : ops->methods;
+	const enum attach_method *methods =
+		ops->methods_for ? ops->methods_for(&p->cfg) : ops->methods;
 	char why[CONFIG_ERR_LEN] = "";
 	int err = -ENOENT;
 
@@ -38,9 +38,8 @@ int probe_attach(struct probe *p, const struct probe_env *env)
 			 why);
 	}
 	if (err == -ENOENT && p->cfg.attach != ATTACH_AUTO && !why[0]) {
-		snprintf(p->error, sizeof(p->error),
-			 "%s.attach: probe %s cannot attach with %s", p->cfg.path, ops->name,
-			 attach_method_name(p->cfg.attach));
+		snprintf(p->error, sizeof(p->error), "%s.attach: probe %s cannot attach with %s",
+			 p->cfg.path, ops->name, attach_method_name(p->cfg.attach));
 		return -EINVAL;
 	}
 	snprintf(p->error, sizeof(p->error), "probe %s: cannot attach: %.400s", ops->name, why);
@@ -117,9 +116,10 @@ int probe_collect_common(struct probe *p, struct expo *e)
 	err = add_counter(e, "skbtrace_probe_events_total",
 			  "Tracepoint or function hits seen by the probe, before filtering.",
 			  p->ops->name, NULL, NULL, st[SKBTRACE_STAT_EVENTS]);
-	err = err ?: add_counter(e, "skbtrace_probe_filtered_events_total",
-				 "Hits rejected by the probe's configured filter.", p->ops->name,
-				 NULL, NULL, st[SKBTRACE_STAT_FILTERED]);
+	err = err
+		      ?: add_counter(e, "skbtrace_probe_filtered_events_total",
+				     "Hits rejected by the probe's configured filter.",
+				     p->ops->name, NULL, NULL, st[SKBTRACE_STAT_FILTERED]);
 	for (size_t i = 0; !err && i < sizeof(stack_results) / sizeof(stack_results[0]); i++)
 		err = add_counter(e, "skbtrace_stack_events_total",
 				  "Counted events by stack capture outcome: captured, sampled_out "
@@ -194,9 +194,10 @@ int probe_filter_to_bpf(const struct probe_config *cfg, const struct enum_names 
 	out->n_reason_exclude = fc->n_reason_exclude;
 	ret = resolve_reasons(fc->reason_include, fc->n_reason_include, reasons, reason_kind,
 			      cfg->path, "include", out->reason_include, err, errlen);
-	return ret ?: resolve_reasons(fc->reason_exclude, fc->n_reason_exclude, reasons,
-				      reason_kind, cfg->path, "exclude", out->reason_exclude, err,
-				      errlen);
+	return ret
+		       ?: resolve_reasons(fc->reason_exclude, fc->n_reason_exclude, reasons,
+					  reason_kind, cfg->path, "exclude", out->reason_exclude,
+					  err, errlen);
 }
 
 void probe_stack_policy(const struct probe_config *cfg, struct skbtrace_stack_policy *out)
