@@ -105,8 +105,8 @@ int drop_tracepoint(struct trace_event_raw_kfree_skb *ctx)
 {
 	__u32 reason = SKBTRACE_REASON_UNKNOWN;
 
+	/* The record is the context: plain loads at offsets CO-RE relocates, no helper call. */
 	if (bpf_core_field_exists(ctx->reason))
-		reason = BPF_CORE_READ(ctx, reason);
-	return handle_drop(ctx, (struct sk_buff *)BPF_CORE_READ(ctx, skbaddr),
-			   (__u64)BPF_CORE_READ(ctx, location), reason, false);
+		reason = ctx->reason;
+	return handle_drop(ctx, ctx->skbaddr, (__u64)ctx->location, reason, false);
 }

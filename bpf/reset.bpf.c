@@ -186,16 +186,16 @@ int reset_send_tracepoint(struct trace_event_raw_tcp_send_reset *ctx)
 {
 	__u32 reason = 0;
 
+	/* The record is the context: plain loads at offsets CO-RE relocates. */
 	if (bpf_core_field_exists(ctx->reason))
-		reason = BPF_CORE_READ(ctx, reason);
-	return handle_send_tp(ctx, BPF_CORE_READ(ctx, skaddr), (void *)BPF_CORE_READ(ctx, skbaddr),
-			      reason);
+		reason = ctx->reason;
+	return handle_send_tp(ctx, ctx->skaddr, (void *)ctx->skbaddr, reason);
 }
 
 SEC("tracepoint/tcp/tcp_receive_reset")
 int reset_receive_tracepoint(struct trace_event_raw_tcp_event_sk *ctx)
 {
-	return handle_receive(ctx, BPF_CORE_READ(ctx, skaddr));
+	return handle_receive(ctx, ctx->skaddr);
 }
 
 /*
@@ -240,8 +240,7 @@ int reset_ovf_tracepoint(struct trace_event_raw_kfree_skb *ctx)
 {
 	if (!bpf_core_field_exists(ctx->reason) || !bpf_core_field_exists(ctx->rx_sk))
 		return 0;
-	return handle_drop((void *)BPF_CORE_READ(ctx, skbaddr), BPF_CORE_READ(ctx, reason),
-			   BPF_CORE_READ(ctx, rx_sk));
+	return handle_drop((void *)ctx->skbaddr, ctx->reason, ctx->rx_sk);
 }
 
 /*
