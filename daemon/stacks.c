@@ -62,6 +62,15 @@ uint64_t stack_hash_frames(const char *const *frames, size_t n, size_t *first_fr
 		first++;
 	if (first == n)
 		first = 0;
+	/*
+	 * Older kernels (5.10) store the first frame twice when the walk starts
+	 * from a tracepoint's caller registers, as a classic tracepoint's does:
+	 * perf_callchain_kernel() stores regs->ip, then unwinds from that ip.
+	 * The traced site cannot be its own caller at the same return address,
+	 * so the repeat is never a real frame.
+	 */
+	if (first + 1 < n && !strcmp(frames[first], frames[first + 1]))
+		first++;
 	for (size_t i = first; i < n; i++) {
 		for (const char *p = frames[i]; *p; p++)
 			h = (h ^ (unsigned char)*p) * 0x100000001b3ull;

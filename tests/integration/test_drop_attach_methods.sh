@@ -36,8 +36,10 @@ for method in auto auto-exact tp_btf raw_tp tracepoint; do
 		$(metric_sum "$TMP/before" skbtrace_drops_total reason="$reason" netns="$inode")))
 	assert_eq "$N" "$delta" "attach=$method counts exactly"
 	# The stable id names the kernel path, whichever way the probe attached.
-	grep "^skbtrace_drop_stacks_total{reason=\"$reason\",netns=\"$inode\"" "$TMP/after" |
-		sed 's/.*stack="\([^"]*\)".*/\1/' >> "$TMP/stack_ids"
+	id=$(grep "^skbtrace_drop_stacks_total{reason=\"$reason\",netns=\"$inode\"" "$TMP/after" |
+		sed 's/.*stack="\([^"]*\)".*/\1/')
+	echo "$id" >> "$TMP/stack_ids"
+	log "$method: stack $(grep "^skbtrace_stack_info{stack=\"$id\"" "$TMP/after")"
 	daemon_stop
 done
 assert_eq 5 "$(wc -l < "$TMP/stack_ids")" "one stack series per method"

@@ -76,7 +76,13 @@ static void test_stack_hash(void)
 				 "sk_skb_reason_drop+144", "nf_hook_slow+89", "ip_output+95" };
 	const char *other[] = { "sk_skb_reason_drop+144", "nf_hook_slow+90", "ip_output+95" };
 	const char *only_tracing[] = { "bpf_trace_run2+1", "__bpf_trace_x+2" };
-	size_t first_a, first_b, first_c;
+	/* A classic tracepoint's walk on 5.10: the traced site twice, no tracing frame. */
+	const char *tracepoint_510[] = { "sk_skb_reason_drop+144", "sk_skb_reason_drop+144",
+					 "nf_hook_slow+89", "ip_output+95" };
+	/* The same call site deeper down is real recursion and stays. */
+	const char *recursion[] = { "sk_skb_reason_drop+144", "nf_hook_slow+89", "nf_hook_slow+89",
+				    "ip_output+95" };
+	size_t first_a, first_b, first_c, first_d;
 	uint64_t a, b, c;
 
 	a = stack_hash_frames(tp_btf, 6, &first_a);
@@ -93,6 +99,10 @@ static void test_stack_hash(void)
 	/* A stack of tracing frames only keeps them rather than hashing nothing. */
 	stack_hash_frames(only_tracing, 2, &first_c);
 	CHECK(first_c == 0);
+	CHECK(a == stack_hash_frames(tracepoint_510, 4, &first_d));
+	CHECK(first_d == 1);
+	CHECK(a != stack_hash_frames(recursion, 4, &first_d));
+	CHECK(first_d == 0);
 }
 
 int main(void)

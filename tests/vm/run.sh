@@ -135,6 +135,7 @@ esac
 #@ netns and drop location instead, as exactly.  Wall time is the guest's
 #@ whole run, boot to power-off, under TCG on two cores.
 #@ `test_drop_attach_methods` forces each of the drop probe's methods
-#@ (tp_btf, raw_tp, tracepoint) in turn: a PASS there means all three attach
-#@ and count exactly on that kernel.
+#@ (tp_btf, raw_tp, tracepoint) in turn, and checks that `auto` picks the
+#@ classic tracepoint when stacks are exact: a PASS there means all three
+#@ attach, count exactly and give the same stable stack id on that kernel.
 #@
