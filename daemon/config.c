@@ -108,7 +108,7 @@ static int parse_stacks(const struct json_err *e, const cJSON *obj, const char *
 	char path[JSON_PATH_LEN], sub[JSON_PATH_LEN], got[128];
 	const cJSON *v;
 	uint64_t n;
-	int mode;
+	int mode = 0;
 
 	json_path_key(path, sizeof(path), parent, "stacks");
 	if (json_expect_object(e, obj, path) || json_check_keys(e, obj, path, keys))
@@ -178,7 +178,7 @@ static int parse_probe(const struct json_err *e, const cJSON *obj, const char *p
 	char sub[JSON_PATH_LEN];
 	unsigned int mask = 0;
 	const cJSON *v;
-	int attach;
+	int attach = 0;
 
 	probe_defaults(p);
 	snprintf(p->path, sizeof(p->path), "%.*s", (int)sizeof(p->path) - 1, path);
