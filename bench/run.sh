@@ -307,6 +307,15 @@ tracer at its largest share.
   difference. So with exact stacks `attach: auto` chooses the classic
   tracepoint, whose dearer dispatch is small beside the walk it saves; with
   budgeted stacks it keeps `tp_btf`, the cheapest per event.
+- **Exact against bpftrace**: on the classic tracepoint both walk the same
+  frames with the same kernel code, and what else each program does per event
+  (skbtrace: three probe reads for the namespace and two per-CPU cache
+  increments; bpftrace: one per-CPU hash update) costs a few dozen ns beside a
+  walk of a microsecond or more. The two tie: their medians differ by less
+  than the spread of the rounds, so which one is ahead changes from run to run,
+  and the verdict above with it. The program times from
+  `kernel.bpf_stats_enabled`, which leave out the dispatch both share, are the
+  finer comparison.
 WHY
 }
 
