@@ -40,8 +40,9 @@ char *stack_table_json(struct stack_table *t, const char *id, size_t *len);
 
 /*
  * The stable id of a list of symbolized frames; exposed for the tests.
- * Leading frames of the tracing machinery itself are skipped, so that every
- * attach method yields the same id; *first_frame says how many were skipped.
+ * Leading frames of the tracing machinery itself are skipped, and so is a
+ * first real frame that older kernels store twice, so that every attach
+ * method yields the same id; *first_frame says how many were skipped.
  */
 uint64_t stack_hash_frames(const char *const *frames, size_t n, size_t *first_frame);
 

@@ -32,18 +32,21 @@ static const enum attach_method drop_methods[] = { ATTACH_TP_BTF, ATTACH_RAW_TP,
  * A tp_btf or raw_tp program's stack walk starts in the program's own JITed
  * frame, which the unwinder can only find through its slow paths; a classic
  * tracepoint hands over the registers of the tracepoint's caller.  When
- * every event walks its stack, that outweighs the classic tracepoint's
- * dearer dispatch (docs/performance.md).
+ * every drop walks its stack, that outweighs the classic tracepoint's
+ * dearer dispatch (docs/performance.md).  With a filter, the dispatch is
+ * paid for every drop and the walk saved only for the few that pass.
  */
-static const enum attach_method drop_exact_stack_methods[] = { ATTACH_TRACEPOINT, ATTACH_TP_BTF,
+static const enum attach_method drop_every_stack_methods[] = { ATTACH_TRACEPOINT, ATTACH_TP_BTF,
 							       ATTACH_RAW_TP };
 
-_Static_assert(sizeof(drop_methods) == sizeof(drop_exact_stack_methods),
-	       "both orders list the same methods");
+_Static_assert(sizeof(drop_methods) == sizeof(drop_every_stack_methods),
+	       "both orders have the same number of methods");
 
 static const enum attach_method *drop_methods_for(const struct probe_config *cfg)
 {
-	return cfg->stacks.mode == SKBTRACE_STACKS_EXACT ? drop_exact_stack_methods : drop_methods;
+	if (cfg->stacks.mode == SKBTRACE_STACKS_EXACT && !cfg->filter.set)
+		return drop_every_stack_methods;
+	return drop_methods;
 }
 
 static int drop_check(const struct probe_config *cfg, const struct probe_env *env, char *err,

@@ -100,14 +100,14 @@ bpftool prog show > "$R/progs.running" 2>&1
 systemctl stop skbtrace
 # Closing a link frees its program only after an RCU grace period, so a
 # program may still be listed for a moment after the daemon has exited.
-progs_left() {
+progs_gone() {
 	: > "$R/prog_ids.left"
 	for id in $(cat "$R/prog_ids"); do
 		bpftool prog show id "$id" >> "$R/prog_ids.left" 2> /dev/null
 	done
 	[ ! -s "$R/prog_ids.left" ]
 }
-poll 10 progs_left
+poll 10 progs_gone
 echo "$(prop ActiveState) $(prop Result)" > "$R/stopped"
 
 # Socket activation: systemd owns 127.0.0.1:9820 and the first scrape starts

@@ -2,9 +2,9 @@
 # Each attach method of the drop probe, forced by config, attaches, says so
 # in skbtrace_probe_attached, and counts exactly.  With "auto" the daemon
 # picks the best method the kernel allows: tp_btf, or the classic tracepoint
-# when every drop walks its stack (stacks.mode exact), whose stack walk is
-# cheaper.  The classic tracepoint needs tracefs, which the daemon mounts
-# itself when it is absent.
+# when every drop walks its stack (stacks.mode exact and no filter), whose
+# stack walk is cheaper.  The classic tracepoint needs tracefs, which the
+# daemon mounts itself when it is absent.
 source "$(dirname "$0")/lib.sh"
 
 N=25
@@ -16,14 +16,17 @@ if ! mountpoint -q /sys/kernel/tracing; then
 	on_exit "umount /sys/kernel/tracing 2>/dev/null"
 fi
 
-for method in auto auto-exact tp_btf raw_tp tracepoint; do
+methods="auto auto-exact auto-exact-filtered tp_btf raw_tp tracepoint"
+for method in $methods; do
+	filter='{}'
 	case $method in
 	auto) expected_method=tp_btf stacks=adaptive ;;
 	auto-exact) expected_method=tracepoint stacks=exact ;;
+	auto-exact-filtered) expected_method=tp_btf stacks=exact filter="{ \"netns\": [ $inode ] }" ;;
 	*) expected_method=$method stacks=adaptive ;;
 	esac
-	write_config "$TMP/$method.json" "{ \"name\": \"drop\", \"attach\": \"${method%-exact}\",
-		\"stacks\": { \"mode\": \"$stacks\" } }"
+	write_config "$TMP/$method.json" "{ \"name\": \"drop\", \"attach\": \"${method%%-*}\",
+		\"stacks\": { \"mode\": \"$stacks\" }, \"filter\": $filter }"
 	daemon_start "$TMP/$method.json"
 	scrape > "$TMP/before"
 	in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 $N > /dev/null
@@ -42,7 +45,7 @@ for method in auto auto-exact tp_btf raw_tp tracepoint; do
 	log "$method: stack $(grep "^skbtrace_stack_info{stack=\"$id\"" "$TMP/after")"
 	daemon_stop
 done
-assert_eq 5 "$(wc -l < "$TMP/stack_ids")" "one stack series per method"
+assert_eq "$(wc -w <<< "$methods")" "$(wc -l < "$TMP/stack_ids")" "one stack series per method"
 assert_eq 1 "$(sort -u "$TMP/stack_ids" | wc -l)" "the same stable stack id with every method"
 rc=0
 write_config "$TMP/kprobe.json" '{ "name": "drop", "attach": "kprobe" }'

@@ -126,9 +126,10 @@ esac
 # Head of docs/kernel-matrix.md (the lines starting with "#@").
 #@ # Kernel support matrix
 #@
-#@ Which attach method each probe chooses with `"attach": "auto"`, and how
-#@ the integration tests (`tests/integration/test_*.sh`) fare, on the
-#@ development host and on Debian's stock cloud kernels booted under QEMU
+#@ Which attach method each probe chooses with `"attach": "auto"` (and the
+#@ default stacks mode), and how the integration tests
+#@ (`tests/integration/test_*.sh`) fare, on the development host and on
+#@ Debian's stock cloud kernels booted under QEMU
 #@ (`ctest --test-dir build -L vm`; harness in `tests/vm/`).  NA means the
 #@ test cannot apply there, with the reason.  Kernels without drop reasons
 #@ (before 5.17) report reason `unknown`: the drop tests then count by
@@ -136,6 +137,7 @@ esac
 #@ whole run, boot to power-off, under TCG on two cores.
 #@ `test_drop_attach_methods` forces each of the drop probe's methods
 #@ (tp_btf, raw_tp, tracepoint) in turn, and checks that `auto` picks the
-#@ classic tracepoint when stacks are exact: a PASS there means all three
-#@ attach, count exactly and give the same stable stack id on that kernel.
+#@ classic tracepoint when stacks are exact and unfiltered: a PASS there
+#@ means all three attach, count exactly and give the same stable stack id
+#@ on that kernel.
 #@
