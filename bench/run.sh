@@ -147,11 +147,17 @@ read -r -a STORMS <<< "${STORMS:-no_socket netfilter}"
 run_storm() { ip netns exec "$NS" taskset -c "$STORM_CPU" "$STORMGEN" 127.0.0.1 "$@"; }
 storm_port() { [ "$1" = no_socket ] && echo 8888 || echo 9999; }
 
+# rotated ROUND: the configurations in that round's order, each one place later than the last.
+rotated() {
+	for ((i = 0; i < ${#CONFIGS[@]}; i++)); do
+		echo "${CONFIGS[(i + $1) % ${#CONFIGS[@]}]}"
+	done
+}
+
 echo "# storms: ${STORMS[*]}; configs: ${CONFIGS[*]}; $ROUNDS rounds of ${STORM_SECONDS}s"
 for storm in "${STORMS[@]}"; do
 	for ((r = 0; r < ROUNDS; r++)); do
-		for ((i = 0; i < ${#CONFIGS[@]}; i++)); do
-			c=${CONFIGS[(i + r) % ${#CONFIGS[@]}]}
+		for c in $(rotated "$r"); do
 			start_config "$c"
 			ns=$(run_storm "$(storm_port "$storm")" "$STORM_SECONDS" |
 				awk '{ print $8 }')
@@ -180,8 +186,7 @@ prog_ns() { # prog_ns CONFIG
 }
 for storm in "${STORMS[@]}"; do
 	for ((r = 0; r < PROG_ROUNDS; r++)); do
-		for ((i = 0; i < ${#CONFIGS[@]}; i++)); do
-			c=${CONFIGS[(i + r) % ${#CONFIGS[@]}]}
+		for c in $(rotated "$r"); do
 			[ "$c" != bare ] || continue
 			start_config "$c"
 			sysctl -qw kernel.bpf_stats_enabled=1
@@ -303,7 +308,7 @@ targets() {
 		[ -z "$r" ] || echo "| stacks-off mode adds ≤ 5% | $storm | $r$(over_floor "$storm" skbtrace-off) | $(verdict "$(awk "BEGIN { print $r <= 1.05 }")") |"
 		e=$(ratio "$storm" skbtrace-exact)
 		b=$(ratio "$storm" bpftrace)
-		[ -n "$e" ] && [ -n "$b" ] || continue
+		if [ -z "$e" ] || [ -z "$b" ]; then continue; fi
 		read -r pm pk pn <<< "$(paired "$storm" skbtrace-exact bpftrace)"
 		echo "| exact mode no slower than bpftrace | $storm | $e vs $b; round by round $pm, faster in $pk of $pn; program $(ns_int "$storm" skbtrace-exact.prog) vs $(ns_int "$storm" bpftrace.prog) ns | $(verdict "$(awk "BEGIN { print $pm <= 1 }")") |"
 	done
