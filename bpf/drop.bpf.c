@@ -18,6 +18,7 @@
 #include "lib/skb_filter.bpf.h"
 #include "lib/netns.bpf.h"
 #include "lib/stacks.bpf.h"
+#include "lib/compat.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -101,7 +102,7 @@ int drop_raw_tp(__u64 *ctx)
 }
 
 SEC("tracepoint/skb/kfree_skb")
-int drop_tracepoint(struct trace_event_raw_kfree_skb *ctx)
+int drop_tracepoint(struct trace_event_raw_kfree_skb___skbtrace *ctx)
 {
 	__u32 reason = SKBTRACE_REASON_UNKNOWN;
 

@@ -20,6 +20,7 @@
 #include "lib/sock_flow.bpf.h"
 #include "lib/netns.bpf.h"
 #include "lib/stacks.bpf.h"
+#include "lib/compat.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -182,18 +183,25 @@ int reset_receive_raw_tp(__u64 *ctx)
 }
 
 SEC("tracepoint/tcp/tcp_send_reset")
-int reset_send_tracepoint(struct trace_event_raw_tcp_send_reset *ctx)
+int reset_send_tracepoint(void *ctx)
 {
-	__u32 reason = 0;
-
 	/* The record is the context: plain loads at offsets CO-RE relocates. */
-	if (bpf_core_field_exists(ctx->reason))
-		reason = ctx->reason;
-	return handle_send_tp(ctx, ctx->skaddr, (void *)ctx->skbaddr, reason);
+	if (bpf_core_type_exists(struct trace_event_raw_tcp_send_reset___skbtrace)) {
+		struct trace_event_raw_tcp_send_reset___skbtrace *r = ctx;
+		__u32 reason = 0;
+
+		if (bpf_core_field_exists(r->reason))
+			reason = r->reason;
+		return handle_send_tp(ctx, r->skaddr, (void *)r->skbaddr, reason);
+	} else {
+		struct trace_event_raw_tcp_event_sk_skb___skbtrace *r = ctx;
+
+		return handle_send_tp(ctx, r->skaddr, (void *)r->skbaddr, 0);
+	}
 }
 
 SEC("tracepoint/tcp/tcp_receive_reset")
-int reset_receive_tracepoint(struct trace_event_raw_tcp_event_sk *ctx)
+int reset_receive_tracepoint(struct trace_event_raw_tcp_event_sk___skbtrace *ctx)
 {
 	return handle_receive(ctx, ctx->skaddr);
 }
@@ -236,7 +244,7 @@ int reset_ovf_raw_tp(__u64 *ctx)
 }
 
 SEC("tracepoint/skb/kfree_skb")
-int reset_ovf_tracepoint(struct trace_event_raw_kfree_skb *ctx)
+int reset_ovf_tracepoint(struct trace_event_raw_kfree_skb___skbtrace *ctx)
 {
 	if (!bpf_core_field_exists(ctx->reason) || !bpf_core_field_exists(ctx->rx_sk))
 		return 0;
