@@ -3,21 +3,26 @@
 #   packaging/deps.sh          build and run
 #   packaging/deps.sh --test   build, run and the whole test suite
 #   packaging/deps.sh --bench  all that and the benchmarks (bpftrace)
+#   packaging/deps.sh --deb    build the Debian package (packaging/build-deb.sh)
 set -eu
 
 BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libmicrohttpd-dev libsystemd-dev libcjson-dev"
+	libmicrohttpd-dev libsystemd-dev libcjson-dev scdoc"
 # The VM stage (tests/vm) boots stock kernels under QEMU from a busybox
 # initramfs; kmod's depmod and xz/zstd unpack the kernels' modules, lz4 their
 # vmlinux for its BTF (tests/build).
 TEST="iproute2 nftables curl prometheus util-linux strace systemd-container debootstrap jq
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod lz4"
 BENCH="bpftrace"
+# dpkg-buildpackage and the checks of its result; the test suite builds the
+# package too (tests/integration/test_debian_package.sh).
+DEB="debhelper dpkg-dev lintian"
 
 pkgs=$BUILD
 case "${1:-}" in
---test) pkgs="$pkgs $TEST" ;;
---bench) pkgs="$pkgs $TEST $BENCH" ;;
+--test) pkgs="$pkgs $TEST $DEB" ;;
+--bench) pkgs="$pkgs $TEST $DEB $BENCH" ;;
+--deb) pkgs="$pkgs $DEB" ;;
 esac
 
 missing=

@@ -19,7 +19,7 @@ enum sk_rst_reason___skbtrace { SK_RST_REASON___skbtrace };
 
 /*
  * skb:kfree_skb.  5.10: skbaddr, location, protocol; 5.17 added reason,
- * 6.12 rx_sk.
+ * 6.11 rx_sk.
  */
 struct trace_event_raw_kfree_skb___skbtrace {
 	void *skbaddr;

@@ -10,9 +10,9 @@ SUITE=bookworm
 CACHE=${1:-/var/cache/skbtrace-test}
 ROOTFS=$CACHE/rootfs-$SUITE
 # Bump when PACKAGES changes, so stale caches are rebuilt.  procps: the
-# unit's ExecReload= runs /bin/kill.
-STAMP="v2"
-PACKAGES=systemd,systemd-sysv,dbus,procps,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,curl,bpftool
+# unit's ExecReload= runs /bin/kill; man-db: the package test reads its man pages.
+STAMP="v4"
+PACKAGES=systemd,systemd-sysv,dbus,procps,man-db,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,curl,bpftool
 
 mkdir -p "$CACHE"
 exec 9> "$CACHE/.lock"
@@ -36,6 +36,13 @@ debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$tmp/rootfs" "$mir
 	exit 1
 }
 rm -rf "$tmp/rootfs/var/cache/apt/archives/"*.deb
+# No console login: with no terminal on the console, systemd's forked child
+# for the getty blocks before exec and holds copies of PID 1's fds, among
+# them a socket unit's listener, so that restarting the socket fails with
+# EADDRINUSE.
+for unit in console-getty.service container-getty@.service; do
+	ln -sf /dev/null "$tmp/rootfs/etc/systemd/system/$unit"
+done
 echo "$STAMP" > "$tmp/rootfs/.skbtrace-rootfs"
 rm -rf "$ROOTFS"
 mv "$tmp/rootfs" "$ROOTFS"
