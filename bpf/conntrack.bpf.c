@@ -23,6 +23,7 @@
 #include "lib/netns.bpf.h"
 #include "lib/stacks.bpf.h"
 #include "lib/percpu.bpf.h"
+#include "lib/chain.bpf.h"
 
 #define CT_ENOMEM 12
 
@@ -202,24 +203,34 @@ static __always_inline bool read_ct_drop(struct net *net, __u32 *out)
 			 bpf_core_field_offset(struct ip_conntrack_stat, drop)));
 }
 
-SEC("tp_btf/kfree_skb")
-int ct_tp_btf(__u64 *ctx)
+/*
+ * A packet that carries a conntrack entry was not dropped for want of one,
+ * so the per-CPU statistic is read only for packets without: on a firewall
+ * dropping tracked traffic by rule, that is none of them.
+ */
+static __always_inline bool may_be_table_full(struct sk_buff *skb)
+{
+	if (bpf_core_field_exists(skb->_nfct))
+		return !skb->_nfct;
+	return true;
+}
+
+static __always_inline void handle_netfilter_drop(void *ctx, struct sk_buff *skb)
 {
 	struct skbtrace_stats *s = stats_this_cpu();
-	struct sk_buff *skb = (struct sk_buff *)ctx[0];
 	struct ct_cpu_key ck = {};
 	struct net *net;
 	__u32 cur, prev, *last;
 
-	if ((__u32)ctx[2] != netfilter_drop_reason)
-		return 0;
 	stat_inc(s, SKBTRACE_STAT_EVENTS);
+	if (!may_be_table_full(skb))
+		return;
 	net = skb_net(skb);
 	if (!net || !read_ct_drop(net, &cur))
-		return 0;
+		return;
 	ck.netns = net_inum(net);
 	if (!netns_wanted(s, ck.netns))
-		return 0;
+		return;
 	ck.cpu = bpf_get_smp_processor_id();
 	last = bpf_map_lookup_elem(&ct_last_drop, &ck);
 	/* The daemon seeded the namespaces that existed at start; newer ones began at zero. */
@@ -231,5 +242,14 @@ int ct_tp_btf(__u64 *ctx)
 	/* Unsigned subtraction survives the 32-bit counter wrapping. */
 	if (cur != prev)
 		count_table_full(ctx, s, ck.netns, cur - prev);
+}
+
+/* In the skb:kfree_skb chain (lib/chain.bpf.h). */
+SEC("tp_btf/kfree_skb")
+int ct_tp_btf(__u64 *ctx)
+{
+	if ((__u32)ctx[2] == netfilter_drop_reason)
+		handle_netfilter_drop(ctx, (struct sk_buff *)ctx[0]);
+	kfree_skb_chain_next(ctx);
 	return 0;
 }

@@ -5,8 +5,9 @@
  * policy.  Nothing is sent to user space per event; the daemon reads the
  * maps when Prometheus scrapes.
  *
- * Three programs attach the same handler to the same tracepoint; the daemon
- * autoloads exactly one of them, the best the running kernel allows.
+ * Three programs, one per attach method, run the same handler; the daemon
+ * autoloads exactly one of them, the best the running kernel allows, and
+ * puts it into the skb:kfree_skb chain (lib/chain.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -19,6 +20,7 @@
 #include "lib/netns.bpf.h"
 #include "lib/stacks.bpf.h"
 #include "lib/compat.bpf.h"
+#include "lib/chain.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -90,15 +92,19 @@ filtered:
 SEC("tp_btf/kfree_skb")
 int drop_tp_btf(__u64 *ctx)
 {
-	return handle_drop(ctx, (struct sk_buff *)ctx[0], ctx[1],
-			   has_reason ? (__u32)ctx[2] : SKBTRACE_REASON_UNKNOWN, true);
+	handle_drop(ctx, (struct sk_buff *)ctx[0], ctx[1],
+		    has_reason ? (__u32)ctx[2] : SKBTRACE_REASON_UNKNOWN, true);
+	kfree_skb_chain_next(ctx);
+	return 0;
 }
 
 SEC("raw_tp/kfree_skb")
 int drop_raw_tp(__u64 *ctx)
 {
-	return handle_drop(ctx, (struct sk_buff *)ctx[0], ctx[1],
-			   has_reason ? (__u32)ctx[2] : SKBTRACE_REASON_UNKNOWN, false);
+	handle_drop(ctx, (struct sk_buff *)ctx[0], ctx[1],
+		    has_reason ? (__u32)ctx[2] : SKBTRACE_REASON_UNKNOWN, false);
+	kfree_skb_chain_next(ctx);
+	return 0;
 }
 
 SEC("tracepoint/skb/kfree_skb")
@@ -109,5 +115,7 @@ int drop_tracepoint(struct trace_event_raw_kfree_skb___skbtrace *ctx)
 	/* The record is the context: plain loads at offsets CO-RE relocates, no helper call. */
 	if (bpf_core_field_exists(ctx->reason))
 		reason = ctx->reason;
-	return handle_drop(ctx, ctx->skbaddr, (__u64)ctx->location, reason, false);
+	handle_drop(ctx, ctx->skbaddr, (__u64)ctx->location, reason, false);
+	kfree_skb_chain_next(ctx);
+	return 0;
 }

@@ -21,6 +21,7 @@
 #include "lib/netns.bpf.h"
 #include "lib/stacks.bpf.h"
 #include "lib/compat.bpf.h"
+#include "lib/chain.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -230,25 +231,33 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u32 reason, const 
 	return 0;
 }
 
-/* Autoloaded only when the kernel's kfree_skb passes the reason and rx_sk (args 2 and 3). */
+/*
+ * Autoloaded only when the kernel's kfree_skb passes the reason and rx_sk
+ * (args 2 and 3); they run in the skb:kfree_skb chain (lib/chain.bpf.h).
+ */
 SEC("tp_btf/kfree_skb")
 int reset_ovf_tp_btf(__u64 *ctx)
 {
-	return handle_drop((void *)ctx[0], ctx[2], (void *)ctx[3]);
+	handle_drop((void *)ctx[0], ctx[2], (void *)ctx[3]);
+	kfree_skb_chain_next(ctx);
+	return 0;
 }
 
 SEC("raw_tp/kfree_skb")
 int reset_ovf_raw_tp(__u64 *ctx)
 {
-	return handle_drop((void *)ctx[0], ctx[2], (void *)ctx[3]);
+	handle_drop((void *)ctx[0], ctx[2], (void *)ctx[3]);
+	kfree_skb_chain_next(ctx);
+	return 0;
 }
 
 SEC("tracepoint/skb/kfree_skb")
 int reset_ovf_tracepoint(struct trace_event_raw_kfree_skb___skbtrace *ctx)
 {
-	if (!bpf_core_field_exists(ctx->reason) || !bpf_core_field_exists(ctx->rx_sk))
-		return 0;
-	return handle_drop((void *)ctx->skbaddr, ctx->reason, ctx->rx_sk);
+	if (bpf_core_field_exists(ctx->reason) && bpf_core_field_exists(ctx->rx_sk))
+		handle_drop((void *)ctx->skbaddr, ctx->reason, ctx->rx_sk);
+	kfree_skb_chain_next(ctx);
+	return 0;
 }
 
 /*

@@ -16,6 +16,8 @@
 #define SKBTRACE_MAX_NETNS 8
 #define SKBTRACE_MAX_REASONS 16
 #define SKBTRACE_MAX_STACK_DEPTH 32
+/* Slots of the skb:kfree_skb program chain: at most one per probe. */
+#define SKBTRACE_CHAIN_SLOTS 8
 
 /* Reason recorded where the kernel's tracepoint carries none (before 5.17). */
 #define SKBTRACE_REASON_UNKNOWN 0xffffffffu

@@ -15,11 +15,17 @@
 #ifndef SKBTRACE_PERCPU_BPF_H
 #define SKBTRACE_PERCPU_BPF_H
 
+/* This CPU's element of the anchor holds the offset once learnt: it never changes. */
+struct percpu_offset {
+	__u64 off;
+	__u64 known;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct percpu_offset);
 } percpu_anchor SEC(".maps");
 
 static __always_inline __u64 ptr_to_u64(void *const *slot)
@@ -33,21 +39,29 @@ static __always_inline __u64 ptr_to_u64(void *const *slot)
 /* Returns false when the offset cannot be learnt; *off is then unusable. */
 static __always_inline bool this_cpu_offset(__u64 *off)
 {
-	void *map = &percpu_anchor, *elem;
+	void *map = &percpu_anchor;
+	struct percpu_offset *elem;
 	__u64 base = 0, map_addr;
 	__u32 zero = 0;
 
 	elem = bpf_map_lookup_elem(&percpu_anchor, &zero);
 	if (!elem)
 		return false;
+	if (elem->known) {
+		*off = elem->off;
+		return true;
+	}
 	map_addr = ptr_to_u64(&map);
 	if (!map_addr ||
 	    bpf_probe_read_kernel(
 		    &base, sizeof(base),
-		    (void *)(map_addr + bpf_core_field_offset(struct bpf_array, pptrs))))
+		    (void *)(map_addr + bpf_core_field_offset(struct bpf_array, pptrs))) ||
+	    !base)
 		return false;
-	*off = ptr_to_u64(&elem) - base;
-	return base != 0;
+	*off = ptr_to_u64((void *const *)&elem) - base;
+	elem->off = *off;
+	elem->known = 1;
+	return true;
 }
 
 #endif /* SKBTRACE_PERCPU_BPF_H */

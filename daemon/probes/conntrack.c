@@ -18,6 +18,7 @@
 #include "conntrack_stat.h"
 #include "expo.h"
 #include "kernel_btf.h"
+#include "kfree_skb_chain.h"
 #include "ksyms.h"
 #include "netns.h"
 #include "probe.h"
@@ -29,6 +30,7 @@
 
 struct ct_probe {
 	struct conntrack_bpf *skel;
+	struct kfree_skb_link chain; /* tp_btf only */
 };
 
 /* Exact and cheapest first: function exits see only allocations, not every freed skb. */
@@ -48,6 +50,7 @@ static void ct_stop(struct probe *p)
 
 	if (!cp)
 		return;
+	kfree_skb_chain_leave(&cp->chain);
 	conntrack_bpf__destroy(cp->skel);
 	free(cp);
 	p->priv = NULL;
@@ -148,6 +151,7 @@ static int ct_start(struct probe *p, enum attach_method method, const struct pro
 	if (!cp)
 		return -ENOMEM;
 	p->priv = cp;
+	cp->chain = KFREE_SKB_LINK_INIT;
 	ret = probe_filter_to_bpf(&p->cfg, NULL, "drop reason", &filter, err, errlen);
 	if (ret)
 		goto cleanup;
@@ -171,6 +175,14 @@ static int ct_start(struct probe *p, enum attach_method method, const struct pro
 	p->max_stacks = policy.mode == SKBTRACE_STACKS_OFF ? 1 : lim->max_stacks;
 	bpf_map__set_max_entries(cp->skel->maps.stack_traces, p->max_stacks);
 	set_autoload(cp->skel, method);
+	if (method == ATTACH_TP_BTF) {
+		ret = kfree_skb_chain_prepare(&cp->chain, cp->skel->progs.ct_tp_btf, method,
+					      cp->skel->maps.kfree_skb_chain,
+					      (uint32_t *)&cp->skel->rodata->kfree_skb_next, err,
+					      errlen);
+		if (ret)
+			goto cleanup;
+	}
 
 	ret = conntrack_bpf__load(cp->skel);
 	if (ret) {
@@ -190,6 +202,8 @@ static int ct_start(struct probe *p, enum attach_method method, const struct pro
 		snprintf(err, errlen, "attach failed: %s", strerror(-ret));
 		goto cleanup;
 	}
+	if (method == ATTACH_TP_BTF && (ret = kfree_skb_chain_join(&cp->chain, err, errlen)))
+		goto cleanup;
 	p->stats_fd = bpf_map__fd(cp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(cp->skel->maps.stack_traces);
 	return 0;

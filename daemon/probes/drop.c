@@ -15,6 +15,7 @@
 #include "drop.skel.h"
 #include "drop_reasons.h"
 #include "expo.h"
+#include "kfree_skb_chain.h"
 #include "ksyms.h"
 #include "probe.h"
 #include "probes.h"
@@ -24,6 +25,7 @@
 struct drop_probe {
 	struct drop_bpf *skel;
 	struct drop_reasons reasons;
+	struct kfree_skb_link chain;
 };
 
 static const enum attach_method drop_methods[] = { ATTACH_TP_BTF, ATTACH_RAW_TP,
@@ -82,6 +84,7 @@ static void drop_stop(struct probe *p)
 
 	if (!dp)
 		return;
+	kfree_skb_chain_leave(&dp->chain);
 	drop_bpf__destroy(dp->skel);
 	drop_reasons_free(&dp->reasons);
 	free(dp);
@@ -110,6 +113,7 @@ static int drop_start(struct probe *p, enum attach_method method, const struct p
 	if (!dp)
 		return -ENOMEM;
 	p->priv = dp;
+	dp->chain = KFREE_SKB_LINK_INIT;
 	drop_reasons_load(env->btf, &dp->reasons);
 	ret = probe_filter_to_bpf(&p->cfg, &dp->reasons.core, "drop reason", &filter, err, errlen);
 	if (ret)
@@ -134,18 +138,20 @@ static int drop_start(struct probe *p, enum attach_method method, const struct p
 	prog = program_for(dp->skel, method);
 	bpf_object__for_each_program(iter, dp->skel->obj)
 		bpf_program__set_autoload(iter, iter == prog);
+	ret = kfree_skb_chain_prepare(&dp->chain, prog, method, dp->skel->maps.kfree_skb_chain,
+				      (uint32_t *)&dp->skel->rodata->kfree_skb_next, err, errlen);
+	if (ret)
+		goto cleanup;
 
 	ret = drop_bpf__load(dp->skel);
 	if (ret) {
 		snprintf(err, errlen, "BPF load failed: %s", strerror(-ret));
 		goto cleanup;
 	}
-	/* Attaches the one autoloaded program; the skeleton owns the link. */
-	ret = drop_bpf__attach(dp->skel);
-	if (ret) {
-		snprintf(err, errlen, "attach failed: %s", strerror(-ret));
+	/* The program runs in the kfree_skb chain, which the dispatcher attaches. */
+	ret = kfree_skb_chain_join(&dp->chain, err, errlen);
+	if (ret)
 		goto cleanup;
-	}
 	p->stats_fd = bpf_map__fd(dp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(dp->skel->maps.stack_traces);
 	return 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "kfree_skb_chain.h"
 #include "log.h"
 #include "probes.h"
 #include "reset.h"
@@ -104,6 +105,19 @@ static int choose_programs(struct reset_bpf *skel, enum attach_method m, const s
 	return 0;
 }
 
+/* The method's kfree_skb program if it is to be loaded, for the kfree_skb chain. */
+static struct bpf_program *overflow_program(struct reset_bpf *skel, enum attach_method m)
+{
+	struct reset_prog set[RESET_MAX_PROGS];
+	int n = program_set(skel, m, set);
+
+	for (int i = 0; i < n; i++) {
+		if (set[i].overflow_drops && bpf_program__autoload(set[i].prog))
+			return set[i].prog;
+	}
+	return NULL;
+}
+
 static int reset_check(const struct probe_config *cfg, const struct probe_env *env, char *err,
 		       size_t errlen)
 {
@@ -123,6 +137,7 @@ static void reset_stop(struct probe *p)
 
 	if (!rp)
 		return;
+	kfree_skb_chain_leave(&rp->chain);
 	reset_bpf__destroy(rp->skel);
 	enum_names_free(&rp->reasons);
 	enum_names_free(&rp->states);
@@ -159,6 +174,7 @@ static int reset_start(struct probe *p, enum attach_method method, const struct 
 	const struct limits_config *lim = env->limits;
 	struct skbtrace_stack_policy policy;
 	struct skbtrace_filter filter;
+	struct bpf_program *ovf;
 	struct reset_probe *rp;
 	uint32_t listen_state;
 	int nargs, ret;
@@ -190,6 +206,7 @@ static int reset_start(struct probe *p, enum attach_method method, const struct 
 	if (!rp)
 		return -ENOMEM;
 	p->priv = rp;
+	rp->chain = KFREE_SKB_LINK_INIT;
 	enum_names_load(env->btf, "sk_rst_reason", "SK_RST_REASON_", &rp->reasons);
 	enum_names_load_by_member(env->btf, "TCP_ESTABLISHED", "TCP_", &rp->states);
 	if (enum_names_find(&rp->states, "LISTEN", &listen_state))
@@ -223,18 +240,28 @@ static int reset_start(struct probe *p, enum attach_method method, const struct 
 			      err, errlen);
 	if (ret)
 		goto cleanup;
+	ovf = overflow_program(rp->skel, method);
+	if (ovf) {
+		ret = kfree_skb_chain_prepare(
+			&rp->chain, ovf, method, rp->skel->maps.kfree_skb_chain,
+			(uint32_t *)&rp->skel->rodata->kfree_skb_next, err, errlen);
+		if (ret)
+			goto cleanup;
+	}
 
 	ret = reset_bpf__load(rp->skel);
 	if (ret) {
 		snprintf(err, errlen, "BPF load failed: %s", strerror(-ret));
 		goto cleanup;
 	}
-	/* Attaches the autoloaded programs; the skeleton owns the links. */
+	/* Attaches the autoloaded programs but the kfree_skb one; the skeleton owns the links. */
 	ret = reset_bpf__attach(rp->skel);
 	if (ret) {
 		snprintf(err, errlen, "attach failed: %s", strerror(-ret));
 		goto cleanup;
 	}
+	if (ovf && (ret = kfree_skb_chain_join(&rp->chain, err, errlen)))
+		goto cleanup;
 	p->stats_fd = bpf_map__fd(rp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(rp->skel->maps.stack_traces);
 	return 0;

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "dispatch.skel.h"
+#include "kfree_skb_chain.h"
+#include "log.h"
+#include "sysfs.h"
+
+/* One per attach method; the daemon is one thread, so no locking. */
+struct chain {
+	struct dispatch_bpf *skel;
+	struct bpf_link *link;
+	uint32_t reserved; /* bit N: slot N is reserved */
+	uint32_t joined;   /* bit N: slot N holds a program */
+};
+
+static struct chain chains[ATTACH_METHOD_COUNT];
+
+static bool has_chain(enum attach_method m)
+{
+	return m == ATTACH_TP_BTF || m == ATTACH_RAW_TP || m == ATTACH_TRACEPOINT;
+}
+
+static struct bpf_program *dispatcher(struct dispatch_bpf *skel, enum attach_method m)
+{
+	switch (m) {
+	case ATTACH_TP_BTF:
+		return skel->progs.dispatch_tp_btf;
+	case ATTACH_RAW_TP:
+		return skel->progs.dispatch_raw_tp;
+	case ATTACH_TRACEPOINT:
+		return skel->progs.dispatch_tracepoint;
+	default:
+		return NULL;
+	}
+}
+
+static void chain_free(struct chain *c)
+{
+	bpf_link__destroy(c->link);
+	dispatch_bpf__destroy(c->skel);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * The dispatcher is loaded before any member, so that its program type
+ * owns the array: the kernel then refuses members of another type at load.
+ */
+static int chain_load(struct chain *c, enum attach_method m, char *err, size_t errlen)
+{
+	struct bpf_program *prog, *iter;
+	int ret;
+
+	if (m == ATTACH_TRACEPOINT && (ret = tracefs_ensure(err, errlen)))
+		return ret;
+	c->skel = dispatch_bpf__open();
+	if (!c->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the kfree_skb dispatcher: %s", strerror(errno));
+		return ret;
+	}
+	prog = dispatcher(c->skel, m);
+	bpf_object__for_each_program(iter, c->skel->obj)
+		bpf_program__set_autoload(iter, iter == prog);
+	ret = dispatch_bpf__load(c->skel);
+	if (ret) {
+		snprintf(err, errlen, "kfree_skb dispatcher: BPF load failed: %s", strerror(-ret));
+		chain_free(c);
+	}
+	return ret;
+}
+
+int kfree_skb_chain_prepare(struct kfree_skb_link *l, struct bpf_program *prog,
+			    enum attach_method m, struct bpf_map *chain, uint32_t *next, char *err,
+			    size_t errlen)
+{
+	struct chain *c = &chains[m];
+	int slot, ret;
+
+	if (!has_chain(m)) {
+		snprintf(err, errlen, "no kfree_skb chain for %s", attach_method_name(m));
+		return -EINVAL;
+	}
+	if (!c->skel && (ret = chain_load(c, m, err, errlen)))
+		return ret;
+	for (slot = 0; slot < SKBTRACE_CHAIN_SLOTS && (c->reserved & (1u << slot)); slot++)
+		;
+	if (slot == SKBTRACE_CHAIN_SLOTS) {
+		snprintf(err, errlen, "all %d kfree_skb chain slots are taken",
+			 SKBTRACE_CHAIN_SLOTS);
+		return -ENOSPC;
+	}
+	ret = bpf_map__reuse_fd(chain, bpf_map__fd(c->skel->maps.kfree_skb_chain));
+	if (ret) {
+		snprintf(err, errlen, "cannot share the kfree_skb chain: %s", strerror(-ret));
+		if (!c->reserved)
+			chain_free(c);
+		return ret;
+	}
+	c->reserved |= 1u << slot;
+	bpf_program__set_autoattach(prog, false);
+	l->prog = prog;
+	l->method = m;
+	l->slot = slot;
+	l->joined = false;
+	*next = slot + 1;
+	return 0;
+}
+
+int kfree_skb_chain_join(struct kfree_skb_link *l, char *err, size_t errlen)
+{
+	struct chain *c = &chains[l->method];
+	const struct bpf_program *prog = l->prog;
+	uint32_t key = l->slot;
+	int fd, ret;
+
+	if (l->slot < 0 || !c->skel)
+		return -EINVAL;
+	fd = bpf_program__fd(prog);
+	if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.kfree_skb_chain), &key, &fd, BPF_ANY)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot put %s into the kfree_skb chain: %s",
+			 bpf_program__name(prog), strerror(errno));
+		return ret;
+	}
+	c->joined |= 1u << l->slot;
+	l->joined = true;
+	if (c->link)
+		return 0;
+	c->link = bpf_program__attach(dispatcher(c->skel, l->method));
+	if (!c->link) {
+		ret = -errno;
+		snprintf(err, errlen, "kfree_skb dispatcher: attach failed: %s", strerror(errno));
+		return ret;
+	}
+	log_debug("kfree_skb dispatcher attached with %s", attach_method_name(l->method));
+	return 0;
+}
+
+void kfree_skb_chain_leave(struct kfree_skb_link *l)
+{
+	struct chain *c;
+	uint32_t key;
+
+	if (l->slot < 0)
+		return;
+	c = &chains[l->method];
+	key = l->slot;
+	if (l->joined && c->skel)
+		bpf_map_delete_elem(bpf_map__fd(c->skel->maps.kfree_skb_chain), &key);
+	c->joined &= ~(1u << l->slot);
+	c->reserved &= ~(1u << l->slot);
+	l->slot = -1;
+	l->joined = false;
+	if (!c->reserved)
+		chain_free(c);
+}
+
+uint32_t kfree_skb_chain_prog_id(enum attach_method m)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	struct chain *c = &chains[m];
+
+	if (!has_chain(m) || !c->link ||
+	    bpf_obj_get_info_by_fd(bpf_program__fd(dispatcher(c->skel, m)), &info, &len))
+		return 0;
+	return info.id;
+}
