@@ -11,6 +11,7 @@
 #include "kernel_btf.h"
 #include "ksyms.h"
 #include "log.h"
+#include "prog_stats.h"
 #include "stacks.h"
 #include "version.h"
 
@@ -237,6 +238,8 @@ char *daemon_render_metrics(struct daemon *d, size_t *len)
 		if (!err && p->attached)
 			err = p->ops->collect(p, e, &env);
 	}
+	if (!err)
+		err = prog_stats_expo(e, d->probes, d->n_probes);
 	if (!err)
 		err = stack_table_expo(d->stacks, e);
 	if (!err)

@@ -15,6 +15,7 @@ struct chain {
 	struct bpf_link *link;
 	uint32_t reserved; /* bit N: slot N is reserved */
 	uint32_t joined;   /* bit N: slot N holds a program */
+	const struct bpf_program *members[SKBTRACE_CHAIN_SLOTS];
 };
 
 static struct chain chains[ATTACH_METHOD_COUNT];
@@ -63,7 +64,7 @@ static int chain_load(struct chain *c, enum attach_method m, char *err, size_t e
 		return ret;
 	}
 	prog = dispatcher(c->skel, m);
-	bpf_object__for_each_program(iter, c->skel->obj)
+	bpf_object__for_each_program (iter, c->skel->obj)
 		bpf_program__set_autoload(iter, iter == prog);
 	ret = dispatch_bpf__load(c->skel);
 	if (ret) {
@@ -127,6 +128,7 @@ int kfree_skb_chain_join(struct kfree_skb_link *l, char *err, size_t errlen)
 		return ret;
 	}
 	c->joined |= 1u << l->slot;
+	c->members[l->slot] = prog;
 	l->joined = true;
 	if (c->link)
 		return 0;
@@ -153,20 +155,25 @@ void kfree_skb_chain_leave(struct kfree_skb_link *l)
 		bpf_map_delete_elem(bpf_map__fd(c->skel->maps.kfree_skb_chain), &key);
 	c->joined &= ~(1u << l->slot);
 	c->reserved &= ~(1u << l->slot);
+	c->members[l->slot] = NULL;
 	l->slot = -1;
 	l->joined = false;
 	if (!c->reserved)
 		chain_free(c);
 }
 
-uint32_t kfree_skb_chain_prog_id(enum attach_method m)
+const struct bpf_program *kfree_skb_chain_dispatcher(enum attach_method m)
 {
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	struct chain *c = &chains[m];
+	return has_chain(m) && chains[m].link ? dispatcher(chains[m].skel, m) : NULL;
+}
 
-	if (!has_chain(m) || !c->link ||
-	    bpf_obj_get_info_by_fd(bpf_program__fd(dispatcher(c->skel, m)), &info, &len))
-		return 0;
-	return info.id;
+bool kfree_skb_chain_has(const struct bpf_program *prog)
+{
+	for (int m = 0; m < ATTACH_METHOD_COUNT; m++) {
+		for (int slot = 0; slot < SKBTRACE_CHAIN_SLOTS; slot++) {
+			if (chains[m].members[slot] == prog)
+				return prog != NULL;
+		}
+	}
+	return false;
 }

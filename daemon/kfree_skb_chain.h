@@ -43,7 +43,12 @@ int kfree_skb_chain_join(struct kfree_skb_link *l, char *err, size_t errlen);
 /* Takes the program out and frees the slot; the last one out detaches the dispatcher. */
 void kfree_skb_chain_leave(struct kfree_skb_link *l);
 
-/* The dispatcher's program id for a method, 0 when none is attached (for the self-cost metrics). */
-uint32_t kfree_skb_chain_prog_id(enum attach_method m);
+/*
+ * For the self-cost metrics: the method's dispatcher while attached, else
+ * NULL; and whether a program runs in a chain, by tail call, which the
+ * kernel's statistics count in the dispatcher's run.
+ */
+const struct bpf_program *kfree_skb_chain_dispatcher(enum attach_method m);
+bool kfree_skb_chain_has(const struct bpf_program *prog);
 
 #endif /* SKBTRACE_KFREE_SKB_CHAIN_H */

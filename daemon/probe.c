@@ -53,6 +53,7 @@ void probe_detach(struct probe *p)
 	p->attached = false;
 	p->stats_fd = -1;
 	p->stack_map_fd = -1;
+	p->obj = NULL;
 }
 
 static int read_stats(const struct probe *p, uint64_t out[SKBTRACE_STAT_MAX])

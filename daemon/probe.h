@@ -15,6 +15,7 @@
 #include "skbtrace.h"
 
 struct btf;
+struct bpf_object;
 struct expo;
 struct ksym_cache;
 struct stack_table;
@@ -72,6 +73,8 @@ struct probe {
 	int stats_fd;	     /* "stats" per-CPU array, or -1 */
 	int stack_map_fd;    /* "stack_traces", or -1 */
 	uint32_t max_stacks; /* capacity of stack_traces */
+	/* Set by start(): the loaded object, whose programs the self-cost metrics report. */
+	struct bpf_object *obj;
 };
 
 const struct probe_ops *probe_ops_find(const char *name);

@@ -108,7 +108,8 @@ static void set_autoload(struct conntrack_bpf *skel, enum attach_method m)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj) bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_program (prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
 	switch (m) {
 	case ATTACH_FENTRY:
 		bpf_program__set_autoload(skel->progs.ct_fexit, true);
@@ -206,6 +207,7 @@ static int ct_start(struct probe *p, enum attach_method method, const struct pro
 		goto cleanup;
 	p->stats_fd = bpf_map__fd(cp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(cp->skel->maps.stack_traces);
+	p->obj = cp->skel->obj;
 	return 0;
 
 cleanup:

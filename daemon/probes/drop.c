@@ -136,7 +136,7 @@ static int drop_start(struct probe *p, enum attach_method method, const struct p
 	bpf_map__set_max_entries(dp->skel->maps.stack_traces, p->max_stacks);
 
 	prog = program_for(dp->skel, method);
-	bpf_object__for_each_program(iter, dp->skel->obj)
+	bpf_object__for_each_program (iter, dp->skel->obj)
 		bpf_program__set_autoload(iter, iter == prog);
 	ret = kfree_skb_chain_prepare(&dp->chain, prog, method, dp->skel->maps.kfree_skb_chain,
 				      (uint32_t *)&dp->skel->rodata->kfree_skb_next, err, errlen);
@@ -154,6 +154,7 @@ static int drop_start(struct probe *p, enum attach_method method, const struct p
 		goto cleanup;
 	p->stats_fd = bpf_map__fd(dp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(dp->skel->maps.stack_traces);
+	p->obj = dp->skel->obj;
 	return 0;
 
 cleanup:

@@ -84,7 +84,8 @@ static int choose_programs(struct reset_bpf *skel, enum attach_method m, const s
 	struct bpf_program *iter;
 	int n = program_set(skel, m, set);
 
-	bpf_object__for_each_program(iter, skel->obj) bpf_program__set_autoload(iter, false);
+	bpf_object__for_each_program (iter, skel->obj)
+		bpf_program__set_autoload(iter, false);
 	for (int i = 0; i < n; i++) {
 		const char *fn = set[i].function;
 
@@ -264,6 +265,7 @@ static int reset_start(struct probe *p, enum attach_method method, const struct 
 		goto cleanup;
 	p->stats_fd = bpf_map__fd(rp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(rp->skel->maps.stack_traces);
+	p->obj = rp->skel->obj;
 	return 0;
 
 cleanup:

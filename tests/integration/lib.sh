@@ -202,6 +202,14 @@ free_port() {
 	fail "no free TCP port"
 }
 
+# promtool_check FILE: Prometheus's own linter has nothing to say about FILE.
+promtool_check() {
+	local out
+	command -v promtool > /dev/null || fail "promtool missing (Debian package prometheus)"
+	out=$(promtool check metrics < "$1" 2>&1) || fail "promtool failed on $1: $out"
+	assert_eq "" "$out" "promtool check metrics prints nothing for $(basename "$1")"
+}
+
 test_done() { echo "PASS: $TEST_NAME ($CHECKS checks)"; }
 
 # test_na REASON: this kernel cannot show what the test is about.  Exit
