@@ -7,13 +7,13 @@
 #
 #   bench/run.sh [BUILD_DIR]          (as root; packaging/deps.sh --bench first)
 #
-# Environment: ROUNDS (default 5), STORM_SECONDS (2), PROG_ROUNDS (3), SCRAPE_SECONDS (15),
+# Environment: ROUNDS (default 7), STORM_SECONDS (2), PROG_ROUNDS (3), SCRAPE_SECONDS (15),
 # STORM_CPU (the last CPU), CONFIGS and STORMS (subsets of the lists below), OUT (docs/performance.md).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$SRC/build}" && pwd)
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-7}
 STORM_SECONDS=${STORM_SECONDS:-2}
 SCRAPE_SECONDS=${SCRAPE_SECONDS:-15}
 PROG_ROUNDS=${PROG_ROUNDS:-3}
@@ -23,6 +23,7 @@ SKBTRACE=$BUILD/skbtrace
 STORMGEN=$BUILD/bench/skbtrace-stormgen
 FILL=$BUILD/bench/skbtrace-fill-maps
 NS=skbt-bench-$$
+NS_CT=skbt-bench-ct-$$
 TMP=$(mktemp -d /tmp/skbtrace-bench.XXXXXX)
 TRACER_PID=
 TRACEFS_MOUNTED=
@@ -32,6 +33,7 @@ cleanup() {
 	set +e
 	stop_tracer
 	ip netns del "$NS" 2>/dev/null
+	ip netns del "$NS_CT" 2>/dev/null
 	[ -z "$TRACEFS_MOUNTED" ] || umount /sys/kernel/tracing
 	[ -z "$STATS_WAS" ] || sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
 	rm -rf "$TMP"
@@ -66,6 +68,20 @@ table inet bench {
 }
 NFT
 
+# netfilter_tracked: the same rule drop, in a namespace whose ruleset uses
+# conntrack, so that every packet is tracked before the rule drops it: a
+# firewall's usual case, where a table-full drop is not possible.
+ip netns add "$NS_CT"
+ip -n "$NS_CT" link set lo up
+ip netns exec "$NS_CT" nft -f - <<'NFT'
+table inet bench {
+	chain out {
+		type filter hook output priority 0;
+		ct state new udp dport 9999 drop
+	}
+}
+NFT
+
 config() { # config FILE STACK_MODE [MAX_SERIES [ATTACH]]
 	cat > "$1" <<JSON
 {
@@ -80,10 +96,17 @@ config "$TMP/default.json" adaptive
 config "$TMP/exact.json" exact
 config "$TMP/exact-tp_btf.json" exact 4096 tp_btf
 config "$TMP/big.json" adaptive 16384
+# What users run: the shipped config unchanged, the same with stacks off,
+# and each of its probes alone.
+SHIPPED=$SRC/config/skbtrace.json
+jq '.probes[].stacks.mode = "off"' "$SHIPPED" > "$TMP/shipped-off.json"
+for probe in reset conntrack; do
+	jq --arg p "$probe" '.probes |= map(select(.name == $p))' "$SHIPPED" > "$TMP/$probe-alone.json"
+done
 
 DAEMON_PORT=
 start_skbtrace() { # start_skbtrace CONFIG
-	"$SKBTRACE" --config "$1" 2> "$TMP/daemon.log" &
+	"$SKBTRACE" --config "$1" --listen 127.0.0.1:0 2> "$TMP/daemon.log" &
 	TRACER_PID=$!
 	for _ in $(seq 200); do
 		DAEMON_PORT=$(sed -n 's|.*serving metrics on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/daemon.log")
@@ -134,6 +157,10 @@ start_config() {
 	skbtrace-default) start_skbtrace "$TMP/default.json" ;;
 	skbtrace-exact) start_skbtrace "$TMP/exact.json" ;;
 	skbtrace-exact-tp_btf) start_skbtrace "$TMP/exact-tp_btf.json" ;;
+	reset-alone) start_skbtrace "$TMP/reset-alone.json" ;;
+	conntrack-alone) start_skbtrace "$TMP/conntrack-alone.json" ;;
+	shipped) start_skbtrace "$SHIPPED" ;;
+	shipped-stacks-off) start_skbtrace "$TMP/shipped-off.json" ;;
 	bpftrace) start_bpftrace ;;
 	esac
 }
@@ -141,11 +168,18 @@ start_config() {
 med() { [ -s "$TMP/$1.$2" ] && median < "$TMP/$1.$2"; } # med STORM CONFIG
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-read -r -a CONFIGS <<< "${CONFIGS:-bare bpf-floor skbtrace-off skbtrace-default skbtrace-exact skbtrace-exact-tp_btf bpftrace}"
-read -r -a STORMS <<< "${STORMS:-no_socket netfilter}"
+read -r -a CONFIGS <<< "${CONFIGS:-bare bpf-floor skbtrace-off skbtrace-default skbtrace-exact skbtrace-exact-tp_btf bpftrace reset-alone conntrack-alone shipped shipped-stacks-off}"
+read -r -a STORMS <<< "${STORMS:-no_socket netfilter netfilter_tracked}"
 # run_storm PORT SECONDS [PORT2 PERMILLE]: on one CPU, so that no round pays for a migration.
 run_storm() { ip netns exec "$NS" taskset -c "$STORM_CPU" "$STORMGEN" 127.0.0.1 "$@"; }
-storm_port() { [ "$1" = no_socket ] && echo 8888 || echo 9999; }
+storm() { # storm NAME SECONDS
+	local ns=$NS port=9999
+	case $1 in
+	no_socket) port=8888 ;;
+	netfilter_tracked) ns=$NS_CT ;;
+	esac
+	ip netns exec "$ns" taskset -c "$STORM_CPU" "$STORMGEN" 127.0.0.1 "$port" "$2"
+}
 
 # rotated ROUND: the configurations in that round's order, each one place later than the last.
 rotated() {
@@ -159,7 +193,7 @@ for storm in "${STORMS[@]}"; do
 	for ((r = 0; r < ROUNDS; r++)); do
 		for c in $(rotated "$r"); do
 			start_config "$c"
-			ns=$(run_storm "$(storm_port "$storm")" "$STORM_SECONDS" |
+			ns=$(storm "$storm" "$STORM_SECONDS" |
 				awk '{ print $8 }')
 			stop_tracer
 			echo "$ns" >> "$TMP/$storm.$c"
@@ -172,11 +206,13 @@ done
 # program costs without the dispatch and the syscall around it, far steadier
 # than the storm's wall time.  Statistics add two clock reads per event
 # themselves, so they are on only here.
+# skbtrace's one program on kfree_skb is the dispatcher, whose time includes
+# the probes' programs it tail-calls (bpf/lib/chain.bpf.h).
 prog_name() { # prog_name CONFIG: the name of the program CONFIG attaches to kfree_skb
 	case $1 in
 	bpf-floor) echo '^floor_' ;;
 	bpftrace) echo '^kfree_skb$' ;;
-	*) echo '^drop_' ;;
+	*) echo '^dispatch_' ;;
 	esac
 }
 prog_ns() { # prog_ns CONFIG
@@ -190,7 +226,7 @@ for storm in "${STORMS[@]}"; do
 			[ "$c" != bare ] || continue
 			start_config "$c"
 			sysctl -qw kernel.bpf_stats_enabled=1
-			run_storm "$(storm_port "$storm")" 1 > /dev/null
+			storm "$storm" 1 > /dev/null
 			sysctl -qw kernel.bpf_stats_enabled=0
 			prog_ns "$c" >> "$TMP/$storm.$c.prog"
 			stop_tracer
@@ -261,6 +297,11 @@ paired() {
 				printf "%.4f %d %d", m, k, NR }'
 }
 ns_int() { med "$1" "$2" | awk '{ printf "%.0f", $1 }'; } # ns_int STORM CONFIG
+# paired_diff STORM A B: median over the rounds of A's ns minus B's in the same round.
+paired_diff() {
+	[ -s "$TMP/$1.$2" ] && [ -s "$TMP/$1.$3" ] || return 0
+	paste "$TMP/$1.$2" "$TMP/$1.$3" | awk '{ print $1 - $2 }' | median
+}
 verdict() { awk -v ok="$1" 'BEGIN { print (ok ? "met" : "**missed**") }'; }
 over_floor() { # over_floor STORM CONFIG: what CONFIG adds over the empty program, in % of bare
 	local f m
@@ -311,6 +352,19 @@ targets() {
 		if [ -z "$e" ] || [ -z "$b" ]; then continue; fi
 		read -r pm pk pn <<< "$(paired "$storm" skbtrace-exact bpftrace)"
 		echo "| exact mode no slower than bpftrace | $storm | $e vs $b; round by round $pm, faster in $pk of $pn; program $(ns_int "$storm" skbtrace-exact.prog) vs $(ns_int "$storm" bpftrace.prog) ns | $(verdict "$(awk "BEGIN { print $pm <= 1 }")") |"
+	done
+	local limit d base
+	for storm in "${STORMS[@]}"; do
+		limit=1.15
+		[ "$storm" != no_socket ] || limit=1.05
+		r=$(ratio "$storm" shipped)
+		[ -z "$r" ] || echo "| shipped config adds ≤ $(awk -v l=$limit 'BEGIN { printf "%.0f", (l - 1) * 100 }')% | $storm | $r$(over_floor "$storm" shipped) | $(verdict "$(awk "BEGIN { print $r <= $limit }")") |"
+		for c in reset-alone conntrack-alone shipped shipped-stacks-off; do
+			base=skbtrace-default
+			[ "$c" != shipped-stacks-off ] || base=skbtrace-off
+			d=$(paired_diff "$storm" "$c" "$base")
+			[ -z "$d" ] || echo "| $c adds over the floor within 10 ns of the drop probe alone ($base) | $storm | $(awk -v d="$d" 'BEGIN { printf "%+.0f", d }') ns, round by round | $(verdict "$(awk "BEGIN { print $d <= 10 }")") |"
+		done
 	done
 	echo "| every stack ≥ 1% listed within one scrape | mixed | $nf_stacks NETFILTER_DROP series | $(verdict "$((nf_stacks > 0))") |"
 	echo "| 10k series rendered in ≤ 20 ms | | ${warm10k} ms (first scrape ${cold10k} ms) | $(verdict "$(awk "BEGIN { print $warm10k <= 20 }")") |"
@@ -386,6 +440,9 @@ WHY
 	echo "\`no_socket\`: to a port without a socket (the full receive path, reason NO_SOCKET)."
 	echo "\`netfilter\`: to a port an nft output rule drops (reason NETFILTER_DROP), a shorter path,"
 	echo "so the same tracer cost is a larger share of it."
+	echo "\`netfilter_tracked\`: the same rule drop in a namespace whose ruleset uses conntrack"
+	echo "(\`ct state new udp dport 9999 drop\`): every packet is tracked before the rule drops"
+	echo "it, the case of most firewalls, where the conntrack probe reads nothing."
 	echo
 	echo "| storm | configuration | median ns per drop | added ns | ratio to bare | added over the floor | program ns per event |"
 	echo "|---|---|---:|---:|---:|---:|---:|"
@@ -406,11 +463,17 @@ WHY
 	echo "adaptive mode (budget 1000 stacks per CPU per second, then 1 in 1024);"
 	echo "\`skbtrace-exact\`: a stack for every drop (with \`attach: auto\` that is the classic"
 	echo "tracepoint, see below); \`skbtrace-exact-tp_btf\`: the same forced to \`tp_btf\`;"
+	echo "\`reset-alone\`, \`conntrack-alone\`: one probe of the shipped config;"
+	echo "\`shipped\`: config/skbtrace.json unchanged (drop, reset and conntrack, adaptive"
+	echo "stacks), \`shipped-stacks-off\`: the same with every probe's stacks off;"
+	echo "\`skbtrace-*\` rows run the drop probe alone."
 	echo "\`bpftrace\`: the seeds' one-liner"
 	echo "\`tracepoint:skb:kfree_skb { @[kstack, args->reason] = count(); }\`."
 	echo
 	echo "Program ns per event: the tracer's BPF program alone, its run time over its"
 	echo "run count from \`kernel.bpf_stats_enabled\` (median of $PROG_ROUNDS separate rounds of 1 s;"
+	echo "for skbtrace the one program on the tracepoint, the kfree_skb dispatcher, whose time"
+	echo "includes every probe program it tail-calls;"
 	echo "the statistics' own two clock reads per event included). The dispatch, the"
 	echo "same for every \`tp_btf\` program and for every classic tracepoint program, is not."
 	echo

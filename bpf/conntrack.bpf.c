@@ -189,7 +189,11 @@ int BPF_KRETPROBE(ct_kretprobe, long ret)
 	return 0;
 }
 
-/* This CPU's value of net->ct.stat->drop; false when conntrack never ran there. */
+/*
+ * This CPU's value of net->ct.stat->drop; false when conntrack never ran
+ * there.  The per-CPU base is read, not loaded, even from a BTF pointer:
+ * the verifier allows no arithmetic on a pointer it tracks.
+ */
 static __always_inline bool read_ct_drop(struct net *net, __u32 *out)
 {
 	struct ip_conntrack_stat *stat = BPF_CORE_READ(net, ct.stat);
@@ -215,20 +219,22 @@ static __always_inline bool may_be_table_full(struct sk_buff *skb)
 	return true;
 }
 
+/* Events: the NETFILTER_DROPs of untracked packets, the only ones it examines. */
 static __always_inline void handle_netfilter_drop(void *ctx, struct sk_buff *skb)
 {
-	struct skbtrace_stats *s = stats_this_cpu();
+	struct skbtrace_stats *s;
 	struct ct_cpu_key ck = {};
 	struct net *net;
 	__u32 cur, prev, *last;
 
-	stat_inc(s, SKBTRACE_STAT_EVENTS);
 	if (!may_be_table_full(skb))
 		return;
-	net = skb_net(skb);
+	s = stats_this_cpu();
+	stat_inc(s, SKBTRACE_STAT_EVENTS);
+	net = skb_net_btf(skb);
 	if (!net || !read_ct_drop(net, &cur))
 		return;
-	ck.netns = net_inum(net);
+	ck.netns = net->ns.inum;
 	if (!netns_wanted(s, ck.netns))
 		return;
 	ck.cpu = bpf_get_smp_processor_id();

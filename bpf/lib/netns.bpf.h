@@ -34,22 +34,26 @@ static __always_inline __u32 skb_netns(struct sk_buff *skb)
 }
 
 /*
- * skb_netns() for programs whose skb is a BTF pointer (tp_btf, fentry): the
- * verifier lets them load fields directly, a plain load each instead of a
- * bpf_probe_read_kernel() call, which is most of the probe's cost per event.
+ * skb_net() and skb_netns() for programs whose skb is a BTF pointer (tp_btf,
+ * fentry): the verifier lets them load fields directly, a plain load each
+ * instead of a bpf_probe_read_kernel() call, which is most of the probe's
+ * cost per event.
  */
-static __always_inline __u32 skb_netns_btf(struct sk_buff *skb)
+static __always_inline struct net *skb_net_btf(struct sk_buff *skb)
 {
 	struct net_device *dev = skb->dev;
 	struct sock *sk;
-	struct net *net;
 
-	if (dev) {
-		net = dev->nd_net.net;
-	} else {
-		sk = skb->sk;
-		net = sk ? sk->__sk_common.skc_net.net : NULL;
-	}
+	if (dev)
+		return dev->nd_net.net;
+	sk = skb->sk;
+	return sk ? sk->__sk_common.skc_net.net : NULL;
+}
+
+static __always_inline __u32 skb_netns_btf(struct sk_buff *skb)
+{
+	struct net *net = skb_net_btf(skb);
+
 	return net ? net->ns.inum : 0;
 }
 
