@@ -2,39 +2,11 @@
 # Runs inside the booted nspawn container as a oneshot unit, after the
 # skbtrace package was installed with apt: checks the running service as an
 # operator would, then upgrades and purges the package.  Leaves what it saw
-# in /results for test_debian_package.sh; every step records and goes on.
-R=/results
+# in /results for test_debian_package.sh.
 CFG=/etc/skbtrace/skbtrace.json
-URL=http://127.0.0.1:9820/metrics
-exec > "$R/check.log" 2>&1
-set -x
-finish() {
-	journalctl -u skbtrace -u skbtrace.socket --no-pager -o cat > "$R/journal"
-	systemctl poweroff --no-block
-}
-trap finish EXIT
+# shellcheck source=check_lib.sh
+source /usr/local/lib/skbtrace-check-lib.sh
 export DEBIAN_FRONTEND=noninteractive
-
-prop() { systemctl show -p "$1" --value skbtrace; }
-up() { systemctl is-active -q skbtrace && curl -sf -o /dev/null "$URL"; }
-poll() {
-	local n=$(($1 * 5))
-	shift
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-save() {
-	local name=$1
-	shift
-	"$@" > "$R/$name" 2>&1
-	echo $? > "$R/$name.rc"
-}
-prog_ids() {
-	cat /proc/"$(prop MainPID)"/fdinfo/* 2> /dev/null | sed -n 's/^prog_id:\s*//p' | sort -u
-}
 
 # Installed by apt, started by nobody but systemd at boot.
 poll 60 up

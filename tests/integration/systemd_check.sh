@@ -2,40 +2,12 @@
 # Runs inside the nspawn container as a oneshot unit: drives skbtrace through
 # systemctl the way an operator would and leaves what it saw in /results,
 # where test_systemd.sh asserts on it after the container powered off.
-# Every step records and goes on, so that one failure still shows the rest.
-R=/results
 CFG=/usr/local/etc/skbtrace/skbtrace.json
 GEN=/usr/local/bin/skbtrace-testgen
-URL=http://127.0.0.1:9820/metrics
-exec > "$R/check.log" 2>&1
-set -x
-# Whatever happens, leave the journal and power off.
-finish() {
-	journalctl -u skbtrace --no-pager -o cat > "$R/journal"
-	systemctl poweroff --no-block
-}
-trap finish EXIT
-
-prop() { systemctl show -p "$1" --value skbtrace; }
-up() { systemctl is-active -q skbtrace && curl -sf -o /dev/null "$URL"; }
-# poll SECONDS CMD...: until CMD succeeds; the exit code says whether it did.
-poll() {
-	local n=$(($1 * 5))
-	shift
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
+# shellcheck source=check_lib.sh
+source /usr/local/lib/skbtrace-check-lib.sh
 status_has() { prop StatusText | grep -qF "$1"; }
 status_lacks() { ! status_has "$1"; }
-save() {
-	local name=$1
-	shift
-	"$@" > "$R/$name" 2>&1
-	echo $? > "$R/$name.rc"
-}
 config() {
 	cat > "$CFG" <<JSON
 { "listen": "$1", "probes": [ $2 ] }
@@ -95,7 +67,7 @@ save metrics.watchdog curl -sf "$URL"
 # Stop detaches every program the daemon held.
 pid=$(prop MainPID)
 [ "$pid" -gt 0 ] || exit 1
-cat /proc/"$pid"/fdinfo/* 2> /dev/null | sed -n 's/^prog_id:\s*//p' | sort -u > "$R/prog_ids"
+prog_ids > "$R/prog_ids"
 bpftool prog show > "$R/progs.running" 2>&1
 systemctl stop skbtrace
 # Closing a link frees its program only after an RCU grace period, so a

@@ -5,6 +5,7 @@
 # under systemd-nspawn; package_check.sh checks the service from inside,
 # upgrades and purges.  The assertions here read what it recorded.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/nspawn_lib.sh"
 
 for tool in systemd-nspawn debootstrap dpkg-buildpackage lintian bpftool; do
 	command -v "$tool" > /dev/null ||
@@ -70,30 +71,8 @@ assert_contains "$(cat "$R/wants")" "skbtrace.service" "service enabled"
 assert_contains "$(cat "$R/wants")" "skbtrace.socket" "socket enabled"
 
 # Boot it: systemd starts the enabled units, package_check.sh does the rest.
-install -m 755 "$SRCDIR/tests/integration/package_check.sh" "$root/usr/local/bin/skbtrace-check"
-cat > "$root/etc/systemd/system/skbtrace-check.service" <<'EOF_UNIT'
-[Unit]
-Description=skbtrace package checks
-After=multi-user.target
-
-[Service]
-Type=oneshot
-ExecStart=/usr/local/bin/skbtrace-check
-EOF_UNIT
-ln -s ../skbtrace-check.service "$root/etc/systemd/system/multi-user.target.wants/"
-# Capabilities and system calls as in test_systemd.sh: nspawn's defaults
-# refuse what BPF needs; the container shares the host kernel.
-log "booting the container"
-rc=0
-timeout 300 systemd-nspawn --quiet --boot --directory="$root" --machine="skbt-$$" \
-	--register=no --keep-unit --capability=all --system-call-filter="bpf perf_event_open" \
-	--private-network --bind-ro="$debs:/debs" --bind="$R:/results" \
-	> "$TMP/nspawn.log" 2>&1 || rc=$?
-DAEMON_LOG=$R/journal
-[ -f "$R/done" ] || {
-	tail -n 20 "$TMP/nspawn.log" "$R/check.log" >&2
-	fail "the checks inside the container did not finish (nspawn exit $rc)"
-}
+nspawn_install_checks "$root" "$SRCDIR/tests/integration/package_check.sh"
+nspawn_boot "$root" "$R" --bind-ro="$debs:/debs"
 
 # Installed and booted: active, with its Status= line; socket and service enabled.
 assert_eq 0 "$(cat "$R/start.rc")" "skbtrace.service active and /metrics answers"

@@ -4,6 +4,7 @@
 # drives it from inside (start, reload, watchdog, stop, socket activation).
 # The assertions here read what it recorded.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/nspawn_lib.sh"
 
 for tool in systemd-nspawn debootstrap cmake; do
 	command -v "$tool" > /dev/null ||
@@ -29,7 +30,6 @@ for f in usr/local/sbin/skbtrace usr/local/lib/systemd/system/skbtrace.service \
 	[ -f "$root/$f" ] || fail "cmake --install did not install /$f"
 done
 install -m 755 "$TESTGEN" "$root/usr/local/bin/skbtrace-testgen"
-install -m 755 "$SRCDIR/tests/integration/systemd_check.sh" "$root/usr/local/bin/skbtrace-check"
 mkdir -p "$root/etc/systemd/system/skbtrace.service.d"
 # A short watchdog, so that the SIGSTOP check takes seconds, not a minute.
 cat > "$root/etc/systemd/system/skbtrace.service.d/test.conf" <<'EOF_UNIT'
@@ -37,32 +37,8 @@ cat > "$root/etc/systemd/system/skbtrace.service.d/test.conf" <<'EOF_UNIT'
 WatchdogSec=4s
 RestartSec=1s
 EOF_UNIT
-cat > "$root/etc/systemd/system/skbtrace-check.service" <<'EOF_UNIT'
-[Unit]
-Description=skbtrace checks
-After=multi-user.target
-
-[Service]
-Type=oneshot
-ExecStart=/usr/local/bin/skbtrace-check
-EOF_UNIT
-ln -s ../skbtrace-check.service "$root/etc/systemd/system/multi-user.target.wants/"
-
-# --capability=all and --system-call-filter: nspawn drops the capabilities
-# BPF needs and its seccomp filter refuses bpf() and perf_event_open(); the
-# container shares the host kernel.  A private network keeps port 9820 and
-# the drops it makes apart from other tests on the host.
-log "booting the container"
-rc=0
-timeout 240 systemd-nspawn --quiet --boot --directory="$root" --machine="skbt-$$" \
-	--register=no --keep-unit --capability=all --system-call-filter="bpf perf_event_open" \
-	--private-network --bind="$R:/results" \
-	> "$TMP/nspawn.log" 2>&1 || rc=$?
-DAEMON_LOG=$R/journal
-[ -f "$R/done" ] || {
-	tail -n 20 "$TMP/nspawn.log" "$R/check.log" >&2
-	fail "the checks inside the container did not finish (nspawn exit $rc)"
-}
+nspawn_install_checks "$root" "$SRCDIR/tests/integration/systemd_check.sh"
+nspawn_boot "$root" "$R"
 inode=$(cat "$R/netns")
 drops() { metric_sum "$R/$1" skbtrace_drops_total reason=NO_SOCKET netns="$inode"; }
 
