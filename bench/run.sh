@@ -56,31 +56,24 @@ if ! mountpoint -q /sys/kernel/tracing; then
 	TRACEFS_MOUNTED=1
 fi
 
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-# Port 9999 is dropped by a firewall rule on output; port 8888 has no socket.
-ip netns exec "$NS" nft -f - <<'NFT'
+bench_netns() { # bench_netns NAME RULE: a namespace whose output chain has RULE
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	ip netns exec "$1" nft -f - <<NFT
 table inet bench {
 	chain out {
 		type filter hook output priority 0;
-		udp dport 9999 drop
+		$2
 	}
 }
 NFT
-
+}
+# Port 9999 is dropped by a firewall rule on output; port 8888 has no socket.
+bench_netns "$NS" "udp dport 9999 drop"
 # netfilter_tracked: the same rule drop, in a namespace whose ruleset uses
 # conntrack, so that every packet is tracked before the rule drops it: a
 # firewall's usual case, where a table-full drop is not possible.
-ip netns add "$NS_CT"
-ip -n "$NS_CT" link set lo up
-ip netns exec "$NS_CT" nft -f - <<'NFT'
-table inet bench {
-	chain out {
-		type filter hook output priority 0;
-		ct state new udp dport 9999 drop
-	}
-}
-NFT
+bench_netns "$NS_CT" "ct state new udp dport 9999 drop"
 
 config() { # config FILE STACK_MODE [MAX_SERIES [ATTACH]]
 	cat > "$1" <<JSON
