@@ -24,10 +24,15 @@ while read -r mod; do
 done < /etc/modules.load
 ip link set lo up
 
-# Kernel command line: skbtrace.only=test_a,test_b runs just those tests.
+# Kernel command line: skbtrace.only=test_a,test_b runs just those tests;
+# skbtrace.bootcheck=1 (run.sh --boots) stops the runner after its first
+# line, so a boot is measured through the same path as a real run.
 only=$(sed -n 's/.*skbtrace\.only=\([^ ]*\).*/\1/p' /proc/cmdline)
+bootcheck=$(sed -n 's/.*skbtrace\.bootcheck=\([^ ]*\).*/\1/p' /proc/cmdline)
+[ "$bootcheck" = 1 ] || bootcheck=
 SKBTRACE=/skbtrace/skbtrace TESTGEN=/skbtrace/skbtrace-testgen SRCDIR=/skbtrace \
-	/skbtrace/tests/vm/run-tests.sh --host-only /skbtrace/tests/vm/host-only ${only:+--only "$only"}
+	/skbtrace/tests/vm/run-tests.sh --host-only /skbtrace/tests/vm/host-only ${only:+--only "$only"} \
+	${bootcheck:+--boot-check}
 echo "SKBTRACE-EXIT $?"
 sync
 poweroff -f

@@ -8,7 +8,8 @@
 # The same runner serves the VM guests (from /init) and the host column of
 # the kernel matrix, so both are measured the same way.  Test output goes
 # to stdout too, prefixed with "| ", for the console log.
-#   run-tests.sh [--host-only FILE] [--only NAME[,NAME...]]
+#   run-tests.sh [--host-only FILE] [--only NAME[,NAME...]] [--boot-check]
+# --boot-check prints the first line only and stops (run.sh --boots).
 # Environment: SKBTRACE, TESTGEN, SRCDIR as for the integration tests.
 set -euo pipefail
 
@@ -16,10 +17,12 @@ set -euo pipefail
 export SKBTRACE TESTGEN SRCDIR
 host_only=/dev/null
 only=
+boot_check=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host-only) host_only=$2; shift 2 ;;
 	--only) only=,$2,; shift 2 ;;
+	--boot-check) boot_check=1; shift ;;
 	*) echo "run-tests.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -31,6 +34,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "SKBTRACE-KERNEL $(uname -r)"
+[ -z "$boot_check" ] || exit 0
 
 # The method "auto" picks, per probe, each probe alone so that one that
 # cannot attach at all does not hide the others.

@@ -5,10 +5,17 @@
 #   run.sh --build DIR --kernel VERSION [--only TEST[,TEST...]]
 #       boots one kernel (5.10, 6.1 or 6.12), runs the tests, fails if any
 #       test fails in the guest; leaves DIR/vm/results-VERSION.txt
+#   run.sh --build DIR --kernel VERSION --boots N
+#       the boot-loop check, a measurement and not a ctest test: N boots
+#       that stop right after the harness's first line; prints ok, retried
+#       or failed per boot and a SKBTRACE-BOOTS summary, fails if any failed
 #   run.sh --build DIR --host
 #       the same runner on the host, for the matrix's host column
 #   run.sh --build DIR --matrix [--write-doc FILE]
 #       the probe x kernel table from the results files
+# A guest that dies before its first harness line (a TCG boot flake) is
+# booted once more and the run reported SKBTRACE-RETRIED; one that fails
+# after the harness started is never retried.  See tests/vm/README.md.
 # Kernels and initramfs parts are cached in /var/cache/skbtrace-test/vm
 # (SKBTRACE_VM_CACHE); only the build outputs are packed on every run.
 set -euo pipefail
@@ -24,7 +31,14 @@ source "$here/lib/matrix.sh"
 
 SKIP_RC=77
 # A TCG guest runs the whole suite in a few minutes; this bounds a hang.
+# It is the budget of both boots together when the first is retried.
 BOOT_TIMEOUT=${SKBTRACE_VM_TIMEOUT:-600}
+# A boot that has printed no harness line by then is taken as dead before
+# the harness and retried, so a hang in early boot costs this much and not
+# the whole budget.  Measured with --boots over 110 boots of the three
+# kernels: the first line comes 4-11 s after QEMU starts (kernel,
+# initramfs unpacking, module loads); the margin is for a loaded machine.
+FIRST_LINE_TIMEOUT=${SKBTRACE_VM_FIRST_LINE_TIMEOUT:-120}
 # -cpu max, as MACHINE.md found, boots all three, but 6.12 then dies
 # within seconds (double fault or NULL write in kmem_cache_alloc, also a
 # GPF in do_sync_core at boot), with or without the daemon: this QEMU's
@@ -35,34 +49,56 @@ BOOT_TIMEOUT=${SKBTRACE_VM_TIMEOUT:-600}
 VM_CPU=${SKBTRACE_VM_CPU:-qemu64,-cx16}
 VM_SMP=${SKBTRACE_VM_SMP:-2}
 VM_APPEND=${SKBTRACE_VM_APPEND:-}
+# Test hook for the retry path only: kernel parameters for the first boot
+# of a run and not its retry, e.g. "rdinit=/nonexistent" (dies before the
+# harness: retried) or "rdinit=/usr/bin/bash" (an idle shell on the console,
+# a hang before the harness: cut at FIRST_LINE_TIMEOUT, retried).
+VM_FIRST_APPEND=${SKBTRACE_VM_FIRST_APPEND:-}
 
-build='' kernel='' only='' mode='' doc=''
+build='' kernel='' only='' mode='' doc='' boots=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$(cd "$2" && pwd); shift 2 ;;
 	--kernel) kernel=$2; mode=vm; shift 2 ;;
 	--only) only=$2; shift 2 ;;
+	--boots) boots=$2; shift 2 ;;
 	--host) mode=host; shift ;;
 	--matrix) mode=matrix; shift ;;
 	--write-doc) doc=$2; shift 2 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
+# --boots needs --kernel and a count, and no --only: a boot check runs no test.
+if [ -n "$boots" ]; then
+	if [ "$mode" = vm ] && [ -z "$only" ] && [ "$boots" -gt 0 ] 2> /dev/null; then
+		mode=boots
+	else
+		mode=''
+	fi
+fi
 if [ -z "$build" ] || [ -z "$mode" ]; then
-	sed -n '5,13s/^# //p' "$0" >&2
+	sed -n '5,14s/^# //p' "$0" >&2
 	exit 2
 fi
 out=$build/vm
 mkdir -p "$out"
 
-run_vm() {
+# The QEMU of the boot under way, for the EXIT trap: a run.sh stopped by
+# ctest's timeout or ^C leaves no guest behind.
+qemu_pid=''
+trap '[ -z "$qemu_pid" ] || kill "$qemu_pid" 2> /dev/null || true' EXIT
+
+# vm_prepare VERSION: sets vmlinuz and initrd for that kernel, fetching
+# the kernel and packing the initramfs as needed.
+vmlinuz='' initrd=''
+vm_prepare() {
 	local v=$1
 	[ -n "${KERNEL_SUITE[$v]:-}" ] || { echo "run.sh: unknown kernel $v" >&2; exit 2; }
 	if ! command -v qemu-system-x86_64 > /dev/null || [ ! -x /bin/busybox ]; then
 		echo "run.sh: qemu-system-x86 or busybox-static missing (packaging/deps.sh --test): skipped"
 		exit "$SKIP_RC"
 	fi
-	local t0 kdir config comp vmlinuz initrd
+	local t0 kdir config comp
 	t0=$(date +%s)
 	kdir=$(kernel_fetch "$v")
 	config=$(compgen -G "$kdir/boot/config-*")
@@ -74,23 +110,161 @@ run_vm() {
 		"$(modules_part "$kdir" "$comp")" "$out/build-$v.cpio" > "$initrd"
 	echo "# kernel $(basename "$kdir"), initramfs $(du -h "$initrd" | cut -f1) ($comp)," \
 		"prepared in $(($(date +%s) - t0))s"
+}
 
+# vm_boot CONSOLE APPEND SECONDS: one boot of the prepared kernel, its
+# serial console into CONSOLE, stopped after SECONDS, or after
+# FIRST_LINE_TIMEOUT if no harness line came by then.  Sets boot_rc (QEMU's
+# exit status), boot_secs, boot_first (seconds to the first harness line,
+# empty if none came) and boot_cut (why it was stopped, empty if it ended
+# by itself).
+boot_rc='' boot_secs='' boot_first='' boot_cut=''
+vm_boot() {
+	local console=$1 append=$2 limit=$3 t0 now
+	boot_rc=0 boot_first='' boot_cut=''
+	t0=$(date +%s)
 	# -accel tcg: KVM guests hang at boot on these machines (MACHINE.md).
 	# No disk and no NIC: the tests only need namespaces and loopback.
-	local console=$out/console-$v.log t1 rc=0
-	t1=$(date +%s)
-	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu "$VM_CPU" -m 1536 -smp "$VM_SMP" \
+	timeout "$limit" qemu-system-x86_64 -accel tcg -cpu "$VM_CPU" -m 1536 -smp "$VM_SMP" \
 		-nographic -no-reboot -nodefaults -serial stdio -net none \
 		-kernel "$vmlinuz" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 $VM_APPEND ${only:+skbtrace.only=$only}" \
-		< /dev/null > "$console" 2>&1 || rc=$?
+		-append "console=ttyS0 quiet panic=-1 $VM_APPEND $append" \
+		< /dev/null > "$console" 2>&1 &
+	qemu_pid=$!
+	# Any SKBTRACE- line is the harness's (guest-init.sh, run-tests.sh):
+	# once one is there, the boot runs to its end or to the time limit.
+	while kill -0 "$qemu_pid" 2> /dev/null; do
+		now=$(($(date +%s) - t0))
+		if grep -q 'SKBTRACE-' "$console"; then
+			boot_first=$now
+			break
+		fi
+		if [ "$now" -ge "$FIRST_LINE_TIMEOUT" ]; then
+			boot_cut="printed no harness line within ${FIRST_LINE_TIMEOUT}s"
+			kill "$qemu_pid" 2> /dev/null || true
+			break
+		fi
+		sleep 0.5
+	done
+	wait "$qemu_pid" || boot_rc=$?
+	qemu_pid=''
+	boot_secs=$(($(date +%s) - t0))
+	# It may have printed its first line and powered off between two looks.
+	if [ -z "$boot_first" ] && [ -z "$boot_cut" ] && grep -q 'SKBTRACE-' "$console"; then
+		boot_first=$boot_secs
+	fi
+	[ "$boot_rc" -ne 124 ] || boot_cut="timed out after ${limit}s"
+}
+
+# died_why CONSOLE: one line on how a boot that never reached the harness
+# ended, with the console's most telling line: the first Oops, BUG or
+# panic line and the first RIP line (the function it died in), else the
+# last line it printed.
+died_why() {
+	local console=$1 text line rip
+	# Without timestamps, the terminal's escape codes and QEMU's own word
+	# on the signal that vm_boot sent.
+	text=$(tr -d '\r' < "$console" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g;
+		s/\[ *[0-9]*\.[0-9]*\] //g; s/qemu-system-x86_64: terminating on signal.*//')
+	line=$(grep -m1 -o -E '(Oops|BUG:|Kernel panic|general protection|double fault).*' <<< "$text" || true)
+	rip=$(grep -m1 -o 'RIP: .*' <<< "$text" || true)
+	[ -z "$line" ] || [ -z "$rip" ] || line="$line, $rip"
+	[ -n "$line" ] || line=$(grep -v '^[[:space:]]*$' <<< "$text" | tail -n1 || true)
+	echo "${boot_cut:-died after ${boot_secs}s, qemu exit $boot_rc}: ${line:-console empty}"
+}
+
+# vm_guest CONSOLE APPEND RESULTS: boots the guest, once more if it died
+# before its first harness line, and writes the result lines of the boot
+# that counts to RESULTS.  A retry keeps the first console in
+# CONSOLE-without-.log.try1.log and puts a SKBTRACE-RETRIED line with the
+# reason first in RESULTS.  Both boots share BOOT_TIMEOUT.
+vm_guest() {
+	local console=$1 append=$2 results=$3 try1=${1%.log}.try1.log retried='' t0 left
+	t0=$(date +%s)
+	rm -f "$try1"
+	vm_boot "$console" "$append $VM_FIRST_APPEND" "$BOOT_TIMEOUT"
+	left=$((BOOT_TIMEOUT - ($(date +%s) - t0)))
+	# A guest whose harness started is never booted again, whatever
+	# happened after: that failure is the kernel's or the daemon's.
+	if [ -z "$boot_first" ] && [ "$left" -gt 0 ]; then
+		retried="$(died_why "$console"); first console $(basename "$try1")"
+		mv "$console" "$try1"
+		echo "# first boot died before the harness ($retried): booting once more"
+		vm_boot "$console" "$append" "$left"
+	fi
+	{
+		[ -z "$retried" ] || echo "SKBTRACE-RETRIED $retried"
+		# A line may start with the console's escape codes: match anywhere.
+		tr -d '\r' < "$console" | grep -o 'SKBTRACE-[A-Z]* .*' || true
+		echo "SKBTRACE-SECONDS $boot_secs"
+	} > "$results"
+}
+
+run_vm() {
+	local v=$1 t0
+	local console=$out/console-$v.log results=$out/results-$v.txt
+	t0=$(date +%s)
+	vm_prepare "$v"
+	vm_guest "$console" "${only:+skbtrace.only=$only}" "$results"
+	if [ -e "${console%.log}.try1.log" ]; then
+		echo "# first boot's console (${console%.log}.try1.log), last 20 lines:"
+		tr -d '\r' < "${console%.log}.try1.log" | tail -n 20
+		echo "# second boot's console:"
+	fi
 	tr -d '\r' < "$console" | grep -v '^SKBTRACE-' || true
-	# A line may start with the console's escape codes: match anywhere.
-	tr -d '\r' < "$console" | grep -o 'SKBTRACE-[A-Z]* .*' > "$out/results-$v.txt" || true
-	echo "SKBTRACE-SECONDS $(($(date +%s) - t1))" >> "$out/results-$v.txt"
-	echo "# guest ran for $(($(date +%s) - t1))s (qemu exit $rc), total $(($(date +%s) - t0))s"
-	cat "$out/results-$v.txt"
-	results_ok "$out/results-$v.txt"
+	echo "# guest ran for ${boot_secs}s (qemu exit $boot_rc${boot_cut:+, $boot_cut})," \
+		"total $(($(date +%s) - t0))s"
+	cat "$results"
+	results_ok "$results"
+}
+
+# run_boots VERSION N: the boot-loop check.  Each boot stops right after
+# the harness's first line (skbtrace.bootcheck=1: /init loads the modules,
+# run-tests.sh prints SKBTRACE-KERNEL and stops, /init powers off), with
+# the same retry as a real run.  A boot is ok, retried (its first boot
+# died before the harness, the second went through) or failed.
+run_boots() {
+	local v=$1 n=$2 i t verdict
+	local dir=$out/boots-$v
+	local ok=0 retried=0 failed=0 secs=() firsts=()
+	vm_prepare "$v"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for ((i = 1; i <= n; i++)); do
+		t=$(date +%s)
+		vm_guest "$dir/console-$i.log" skbtrace.bootcheck=1 "$dir/results-$i.txt" > /dev/null
+		secs+=("$(($(date +%s) - t))")
+		if [ -z "$boot_first" ] && [ -e "$dir/console-$i.try1.log" ]; then
+			verdict="failed (the retry too: $(died_why "$dir/console-$i.log"))"
+			failed=$((failed + 1))
+		elif [ -z "$boot_first" ]; then
+			verdict="failed (no time left for a retry: $(died_why "$dir/console-$i.log"))"
+			failed=$((failed + 1))
+		elif ! grep -q '^SKBTRACE-KERNEL ' "$dir/results-$i.txt" ||
+			! grep -qx 'SKBTRACE-EXIT 0' "$dir/results-$i.txt" || [ "$boot_rc" -ne 0 ]; then
+			verdict="failed (after the harness started: qemu exit $boot_rc${boot_cut:+, $boot_cut})"
+			failed=$((failed + 1))
+		elif grep -q '^SKBTRACE-RETRIED ' "$dir/results-$i.txt"; then
+			verdict="retried ($(sed -n 's/^SKBTRACE-RETRIED //p' "$dir/results-$i.txt"))"
+			retried=$((retried + 1))
+		else
+			verdict=ok
+			ok=$((ok + 1))
+		fi
+		[ -z "$boot_first" ] || firsts+=("$boot_first")
+		echo "boot $i/$n $v: $verdict, ${secs[-1]}s, harness line at ${boot_first:-never}${boot_first:+s}," \
+			"console $dir/console-$i.log"
+	done
+	echo "SKBTRACE-BOOTS $v boots=$n ok=$ok retried=$retried failed=$failed" \
+		"seconds-per-boot=$(min_med_max "${secs[@]}")" \
+		"first-harness-line-seconds=$(min_med_max "${firsts[@]}")"
+	[ "$failed" -eq 0 ]
+}
+
+# min_med_max NUMBER...: "min/median/max", or "-" for none.
+min_med_max() {
+	[ $# -gt 0 ] || { echo -; return; }
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[1] "/" v[int((NR + 1) / 2)] "/" v[NR] }'
 }
 
 run_host() {
@@ -110,6 +284,7 @@ run_host() {
 
 case $mode in
 vm) run_vm "$kernel" ;;
+boots) run_boots "$kernel" "$boots" ;;
 host) run_host ;;
 matrix)
 	{
@@ -140,4 +315,10 @@ esac
 #@ classic tracepoint when stacks are exact and unfiltered: a PASS there
 #@ means all three attach, count exactly and give the same stable stack id
 #@ on that kernel.
+#@
+#@ A guest that dies before its first harness line (a TCG boot flake, such
+#@ as 6.12's `Oops: int3` in `sched_clock_cpu`) is booted once more; the
+#@ table then has a `boot retried` row with how the first boot ended.  A
+#@ failure after the harness started is never retried.  `tests/vm/run.sh
+#@ --kernel V --boots N` measures how often that happens (tests/vm/README.md).
 #@

@@ -15,8 +15,10 @@ results_ok() {
 		grep '^SKBTRACE-RESULT [^ ]* FAIL' "$file" | sed 's/^SKBTRACE-RESULT /FAIL: /' >&2
 		return 1
 	fi
-	read -r _ pass _ na <<< "$done_line"
-	echo "# $pass passed, $na not applicable"
+	local pass na xfail
+	read -r _ pass _ na xfail <<< "$done_line"
+	[ "${xfail:-0}" != 0 ] || xfail=''
+	echo "# $pass passed, $na not applicable${xfail:+, $xfail known failures (XFAIL)}"
 }
 
 # matrix_markdown DIR COLUMN...: Markdown tables from DIR/results-COLUMN.txt.
@@ -52,6 +54,15 @@ matrix_markdown() {
 					kernel[i] = w[2]
 				else if (w[1] == "SKBTRACE-SECONDS")
 					secs[i] = w[2] "s"
+				else if (w[1] == "SKBTRACE-RETRIED") {
+					# run.sh booted this guest twice: say why, in a row
+					# of its own that only a retried run adds.
+					why = line
+					sub(/^[^ ]* /, "", why)
+					gsub(/\|/, "/", why)
+					retried[i] = "second boot; the first " why
+					nretried++
+				}
 				else if (w[1] == "SKBTRACE-ATTACH") {
 					if (!(w[2] in probe_seen)) { probe_seen[w[2]] = 1; probes[++np] = w[2] }
 					attach[w[2], i] = w[3]
@@ -78,5 +89,10 @@ matrix_markdown() {
 		row = "| wall time |"
 		for (i = 1; i <= ncol; i++) row = row " " (i in secs ? secs[i] : "-") " |"
 		print row
+		if (nretried) {
+			row = "| boot retried |"
+			for (i = 1; i <= ncol; i++) row = row " " (i in retried ? retried[i] : "-") " |"
+			print row
+		}
 	}' "${files[@]}"
 }
