@@ -8,7 +8,8 @@
 #   bench/run.sh [BUILD_DIR]          (as root; packaging/deps.sh --bench first)
 #
 # Environment: ROUNDS (default 7), STORM_SECONDS (2), PROG_ROUNDS (3), SCRAPE_SECONDS (15),
-# STORM_CPU (the last CPU), CONFIGS and STORMS (subsets of the lists below), OUT (docs/performance.md).
+# STORM_CPU (the last CPU), CONFIGS and STORMS (subsets of the lists below), NETNS_COUNTS (10 100 1000),
+# OUT (docs/performance.md).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +35,7 @@ cleanup() {
 	stop_tracer
 	ip netns del "$NS" 2>/dev/null
 	ip netns del "$NS_CT" 2>/dev/null
+	cleanup_many 2> /dev/null
 	[ -z "$TRACEFS_MOUNTED" ] || umount /sys/kernel/tracing
 	[ -z "$STATS_WAS" ] || sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
 	rm -rf "$TMP"
@@ -257,6 +259,43 @@ scrape_cost() { # scrape_cost N → "cold_ms warm_ms rss_kib"
 read -r cold1k warm1k rss1k series1k <<< "$(scrape_cost 1000)"
 read -r cold10k warm10k rss10k series10k <<< "$(scrape_cost 10000)"
 
+# Scrape cost on a dense node: N namespaces, each with a ruleset that uses
+# conntrack and one tracked flow, scraped with the shipped config.
+NETNS_COUNTS=${NETNS_COUNTS:-10 100 1000}
+NS_MANY=skbt-bench-many-$$
+netns_many() { # netns_many N: namespaces $NS_MANY-1 .. -N exist, each with conntrack active
+	local have=$(ip netns list | grep -c "^$NS_MANY-" || true) i
+	for ((i = have + 1; i <= $1; i++)); do
+		ip netns add "$NS_MANY-$i"
+		ip netns exec "$NS_MANY-$i" sh -c 'ip link set lo up &&
+			printf "table inet t {\n chain out {\n type filter hook output priority 0\n ct state new accept\n }\n}\n" |
+			nft -f - && '"$BUILD/tests/skbtrace-testgen"' udp 127.0.0.1 8888 1 > /dev/null'
+	done
+}
+cleanup_many() { ip netns list | awk -v p="$NS_MANY-" 'index($1, p) == 1 { print $1 }' |
+	while read -r n; do ip netns del "$n"; done; }
+cpu_ns() { awk '{ print $1 }' "/proc/$TRACER_PID/schedstat"; } # time on CPU, ns
+netns_scrape_cost() { # netns_scrape_cost N → "median_ms cpu_ms_per_scrape namespaces_reported"
+	netns_many "$1"
+	start_skbtrace "$SHIPPED"
+	local url="http://127.0.0.1:$DAEMON_PORT/metrics" c0 c1 t
+	curl -sf -o /dev/null "$url"
+	c0=$(cpu_ns)
+	t=$(for _ in $(seq 7); do curl -sf -o /dev/null -w '%{time_total}\n' "$url"; done | median)
+	c1=$(cpu_ns)
+	local reported
+	reported=$(curl -sf "$url" | grep -c '^skbtrace_conntrack_entries{')
+	stop_tracer
+	awk -v t="$t" -v c="$((c1 - c0))" -v r="$reported" \
+		'BEGIN { printf "%.1f %.1f %d", t * 1000, c / 7 / 1e6, r }'
+}
+: > "$TMP/netns-cost"
+for n in $NETNS_COUNTS; do
+	echo "$n $(netns_scrape_cost "$n")" >> "$TMP/netns-cost"
+	echo "# $(tail -n1 "$TMP/netns-cost") (namespaces, scrape ms, CPU ms per scrape, reported)"
+done
+cleanup_many
+
 # Idle CPU: clock ticks used in 10 s with no scrape, with and without the watchdog.
 idle_ticks() {
 	local before after
@@ -362,6 +401,9 @@ targets() {
 	echo "| every stack ≥ 1% listed within one scrape | mixed | $nf_stacks NETFILTER_DROP series | $(verdict "$((nf_stacks > 0))") |"
 	echo "| 10k series rendered in ≤ 20 ms | | ${warm10k} ms (first scrape ${cold10k} ms) | $(verdict "$(awk "BEGIN { print $warm10k <= 20 }")") |"
 	echo "| daemon RSS ≤ 16 MiB at 10k series | | $(awk -v r="$rss10k" 'BEGIN { printf "%.1f", r / 1024 }') MiB | $(verdict "$((rss10k <= 16384))") |"
+	local nt nc
+	read -r _ nt nc _ <<< "$(awk '$1 == 1000' "$TMP/netns-cost")"
+	[ -z "$nt" ] || echo "| scrape at 1,000 namespaces ≤ 30 ms and ≤ 30 ms CPU | | $nt ms, $nc ms CPU | $(verdict "$(awk "BEGIN { print $nt <= 30 && $nc <= 30 }")") |"
 	echo "| no idle CPU beyond the watchdog ping | | $idle_plain ticks ($idle_wd with watchdog) | $(verdict "$((idle_plain == 0))") |"
 	echo
 	local floors=''
@@ -487,6 +529,18 @@ WHY
 		'BEGIN { printf "| %d | %.1f | %.1f | %.1f |\n", n, c, w, r / 1024 }'
 	echo
 	echo "Times are curl's, end to end over loopback, so they include HTTP and transfer."
+	echo
+	echo "## Scrape cost on a dense node"
+	echo
+	echo "Network namespaces each with an nft ruleset that uses conntrack and one tracked"
+	echo "flow, the shipped config, 7 scrapes: curl's median time, and the daemon's time"
+	echo "on CPU per scrape (/proc/PID/schedstat)."
+	echo
+	echo "| namespaces | scrape ms (median) | daemon CPU ms per scrape | namespaces reported |"
+	echo "|---:|---:|---:|---:|"
+	while read -r n t c r; do
+		echo "| $n | $t | $c | $r |"
+	done < "$TMP/netns-cost"
 	echo
 	echo "## Idle"
 	echo
