@@ -11,18 +11,25 @@ source "$SRCDIR/tests/vm/lib/kernels.sh"
 
 [ "${1:-}" = --kernel ] && [ -n "${2:-}" ] || fail "usage: $0 --kernel VERSION"
 version=$2
-command -v lz4 > /dev/null || fail "lz4 is missing: run packaging/deps.sh --test"
 
 kdir=$(kernel_fetch "$version") || fail "cannot fetch kernel $version"
 vmlinuz=$(compgen -G "$kdir/boot/vmlinuz-*") || fail "no vmlinuz in $kdir"
-grep -q '^CONFIG_KERNEL_LZ4=y' "$kdir"/boot/config-* ||
-	fail "$(basename "$vmlinuz") is not LZ4-compressed: extend the extraction"
 
-# The compressed ELF vmlinux starts at the first LZ4 legacy-frame magic;
-# lz4 stops at the end of the frame and may complain of what follows.
-offset=$(grep -abo -m1 -P '\x02\x21\x4c\x18' "$vmlinuz" | cut -d: -f1)
-[ -n "$offset" ] || fail "no LZ4 frame in $vmlinuz"
-tail -c +$((offset + 1)) "$vmlinuz" | lz4 -dc > "$TMP/vmlinux" 2> /dev/null || true
+# The compressed ELF vmlinux starts at the first frame magic of the
+# kernel's compression; the decompressor stops at the end of the frame and
+# may complain of what follows.  Debian's cloud kernels: LZ4 (5.10, 6.1),
+# zstd (6.12).
+case $(grep -oE '^CONFIG_KERNEL_(LZ4|ZSTD|XZ|GZIP|LZMA|LZO|BZIP2)=y' "$kdir"/boot/config-*) in
+CONFIG_KERNEL_LZ4=y) magic='\x02\x21\x4c\x18' unpack="lz4 -dc" ;;
+CONFIG_KERNEL_ZSTD=y) magic='\x28\xb5\x2f\xfd' unpack="zstd -dcq" ;;
+CONFIG_KERNEL_XZ=y) magic='\xfd\x37\x7a\x58\x5a\x00' unpack="xz -dcq" ;;
+CONFIG_KERNEL_GZIP=y) magic='\x1f\x8b\x08' unpack="gzip -dcq" ;;
+*) fail "$(basename "$vmlinuz"): unknown compression, extend the extraction" ;;
+esac
+command -v "${unpack%% *}" > /dev/null || fail "${unpack%% *} is missing: run packaging/deps.sh --test"
+offset=$(LC_ALL=C grep -abo -m1 -P "$magic" "$vmlinuz" | cut -d: -f1)
+[ -n "$offset" ] || fail "no ${unpack%% *} frame in $vmlinuz"
+tail -c +$((offset + 1)) "$vmlinuz" | $unpack > "$TMP/vmlinux" 2> /dev/null || true
 [ "$(head -c 4 "$TMP/vmlinux" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] ||
 	fail "no ELF image in $vmlinuz at offset $offset"
 log "types of $(basename "$vmlinuz"), from its .BTF section"
