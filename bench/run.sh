@@ -458,9 +458,12 @@ targets() {
   difference of the `netfilter` rows. Tracked packets (`netfilter_tracked`, a firewall's usual case) cost it
   two loads. On the distribution kernels users run the watcher is an fexit or
   kretprobe on `__nf_conntrack_alloc` (kernel-matrix.md) and adds nothing to
-  `skb:kfree_skb`. So "within 10 ns of the drop probe alone" and "shipped
-  ≤ 15% on netfilter" are missed only on tracepoint-only kernels, for
-  untracked rule drops.
+  `skb:kfree_skb`. By program time, then, "within 10 ns of the drop probe
+  alone" is missed on tracepoint-only kernels for untracked rule drops, and
+  by a tail call or two's worth beside adaptive stacks. The wall-time ratios
+  of the two short netfilter storms move by several percent from run to run
+  (compare the drop probe alone's rows with earlier runs), more than what
+  separates the shipped config from its targets there.
 - **Scrape cost on a dense node**: the conntrack probe reads each namespace's
   statistics with `setns()` into it and back, plus three files, about 170 µs a
   namespace; at 1,000 namespaces that is the whole scrape. Not yet addressed:
