@@ -13,9 +13,8 @@
 struct chain {
 	struct dispatch_bpf *skel;
 	struct bpf_link *link;
-	uint32_t reserved; /* bit N: slot N is reserved */
-	uint32_t joined;   /* bit N: slot N holds a program */
-	const struct bpf_program *members[SKBTRACE_CHAIN_SLOTS];
+	uint32_t reserved;					 /* bit N: slot N is reserved */
+	const struct bpf_program *members[SKBTRACE_CHAIN_SLOTS]; /* the programs in the slots */
 };
 
 static struct chain chains[ATTACH_METHOD_COUNT];
@@ -127,7 +126,6 @@ int kfree_skb_chain_join(struct kfree_skb_link *l, char *err, size_t errlen)
 			 bpf_program__name(prog), strerror(errno));
 		return ret;
 	}
-	c->joined |= 1u << l->slot;
 	c->members[l->slot] = prog;
 	l->joined = true;
 	if (c->link)
@@ -153,7 +151,6 @@ void kfree_skb_chain_leave(struct kfree_skb_link *l)
 	key = l->slot;
 	if (l->joined && c->skel)
 		bpf_map_delete_elem(bpf_map__fd(c->skel->maps.kfree_skb_chain), &key);
-	c->joined &= ~(1u << l->slot);
 	c->reserved &= ~(1u << l->slot);
 	c->members[l->slot] = NULL;
 	l->slot = -1;
