@@ -8,21 +8,16 @@
 #include "kfree_skb_chain.h"
 #include "probe.h"
 #include "prog_stats.h"
+#include "sysfs.h"
 
 #define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
 
 /* Read at every scrape: an operator may turn the statistics on or off at any time. */
 static bool stats_enabled(void)
 {
-	FILE *f = fopen(STATS_SYSCTL, "r");
-	int on = 0;
+	uint64_t on = 0;
 
-	if (!f)
-		return false;
-	if (fscanf(f, "%d", &on) != 1)
-		on = 0;
-	fclose(f);
-	return on == 1;
+	return !read_u64_file(STATS_SYSCTL, &on) && on == 1;
 }
 
 struct families {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,4 +38,16 @@ void memlock_rlimit_raise(void)
 	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
 
 	setrlimit(RLIMIT_MEMLOCK, &r);
+}
+
+int read_u64_file(const char *path, uint64_t *out)
+{
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%" SCNu64, out) == 1;
+	fclose(f);
+	return ok ? 0 : -EINVAL;
 }

@@ -4,9 +4,13 @@
 #define SKBTRACE_SYSFS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Mounts tracefs at /sys/kernel/tracing unless it (or debugfs' copy) is there. */
 int tracefs_ensure(char *err, size_t errlen);
+
+/* Reads the number a /proc or /sys file starts with; 0 or a negative errno. */
+int read_u64_file(const char *path, uint64_t *out);
 
 /* Lifts RLIMIT_MEMLOCK for kernels that still charge BPF maps to it (before 5.11). */
 void memlock_rlimit_raise(void);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conntrack_stat.h"
+#include "sysfs.h"
 
 #define MAX_COLUMNS 64
 
@@ -18,18 +19,6 @@ static const char *const columns[CT_STAT_FIELDS] = {
 const char *ct_stat_column(enum ct_stat_field f)
 {
 	return columns[f];
-}
-
-static int read_u64_file(const char *path, uint64_t *out)
-{
-	FILE *f = fopen(path, "re");
-	int ok;
-
-	if (!f)
-		return -errno;
-	ok = fscanf(f, "%" SCNu64, out) == 1;
-	fclose(f);
-	return ok ? 0 : -EINVAL;
 }
 
 /* Maps each header column to a field, or -1; returns the column count. */
