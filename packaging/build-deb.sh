@@ -25,14 +25,7 @@ done
 work=$(mktemp -d /tmp/skbtrace-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 tree=$work/skbtrace
-mkdir -p "$tree"
-if git -C "$src" rev-parse --is-inside-work-tree > /dev/null 2>&1; then
-	(cd "$src" && git ls-files -z --cached --others --exclude-standard |
-		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' _ |
-		tar --null -T - -cf -) | tar -C "$tree" -xf -
-else
-	tar -C "$src" --exclude='./build*' -cf - . | tar -C "$tree" -xf -
-fi
+"$src/packaging/copy-tree.sh" "$tree"
 # dpkg-buildpackage wants debian/ at the top of the source tree.
 cp -a "$src/packaging/debian" "$tree/debian"
 

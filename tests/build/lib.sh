@@ -13,16 +13,5 @@ fail() {
 	exit 1
 }
 
-# clean_copy DIR: the files a clone would have (tracked, and new files git
-# does not ignore), so no build directory or cache of the developer's leaks in.
-clean_copy() {
-	local dst=$1
-	mkdir -p "$dst"
-	if git -C "$SRCDIR" rev-parse --is-inside-work-tree > /dev/null 2>&1; then
-		(cd "$SRCDIR" && git ls-files -z --cached --others --exclude-standard |
-			xargs -0 -I{} sh -c '[ -e "$1" ] && printf "%s\0" "$1"' _ {} |
-			tar --null -T - -cf -) | tar -C "$dst" -xf -
-	else
-		tar -C "$SRCDIR" --exclude='./build*' -cf - . | tar -C "$dst" -xf -
-	fi
-}
+# clean_copy DIR: the tree as a clone would have it (packaging/copy-tree.sh).
+clean_copy() { "$SRCDIR/packaging/copy-tree.sh" "$1"; }
