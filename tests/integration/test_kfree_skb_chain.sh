@@ -52,7 +52,7 @@ table_full=$(($(ct_kernel_drops "$ns") - ct_before))
 scrape > "$TMP/after"
 delta() { echo $(($(metric_sum "$TMP/after" "$@") - $(metric_sum "$TMP/before" "$@"))); }
 
-assert_eq "$((N))" "$(($(noports) - noports_before))" "kernel UdpNoPorts"
+assert_eq "$N" "$(($(noports) - noports_before))" "kernel UdpNoPorts"
 assert_eq "$N" "$(delta skbtrace_drops_total "${nosock[@]}" netns="$inode")" "closed-port drops"
 assert_eq "$N" "$(nft_counter "$ns" inet skbtrace_test out)" "nft rule counter"
 assert_eq "$((N + table_full))" "$(delta skbtrace_drops_total "${nfdrop[@]}" netns="$inode")" \
