@@ -190,3 +190,21 @@ struct btf *kernel_btf_load(char *err, size_t errlen)
 	}
 	return btf;
 }
+
+int btf_member_offset(const struct btf *btf, const char *type, const char *member)
+{
+	int id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_member *m = t ? btf_members(t) : NULL;
+
+	for (int i = 0; t && i < btf_vlen(t); i++) {
+		const char *name = btf__name_by_offset(btf, m[i].name_off);
+
+		/* A bitfield has no byte offset to read it at. */
+		if (name && !strcmp(name, member))
+			return btf_member_bitfield_size(t, i)
+				       ? -EINVAL
+				       : (int)(btf_member_bit_offset(t, i) / 8);
+	}
+	return -ENOENT;
+}

@@ -50,6 +50,12 @@ int btf_tracepoint_nargs(const struct btf *btf, const char *tp_name);
 int btf_func_nargs(const struct btf *btf, const char *module, const char *func);
 
 /* Loads vmlinux BTF with a one-line error in err when the kernel has none. */
+/*
+ * Byte offset of a named, non-bitfield member of struct `type` (members of
+ * anonymous members are not searched); -ENOENT when there is none.
+ */
+int btf_member_offset(const struct btf *btf, const char *type, const char *member);
+
 struct btf *kernel_btf_load(char *err, size_t errlen);
 
 #endif /* SKBTRACE_KERNEL_BTF_H */

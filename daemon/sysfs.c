@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -50,4 +51,47 @@ int read_u64_file(const char *path, uint64_t *out)
 	ok = fscanf(f, "%" SCNu64, out) == 1;
 	fclose(f);
 	return ok ? 0 : -EINVAL;
+}
+
+int cpu_list_parse(const char *s, bool *mask, int n)
+{
+	int count = 0;
+
+	memset(mask, 0, n * sizeof(*mask));
+	while (*s && *s != '\n') {
+		char *end;
+		unsigned long lo = strtoul(s, &end, 10), hi = lo;
+
+		if (end == s)
+			return -EINVAL;
+		s = end;
+		if (*s == '-') {
+			hi = strtoul(++s, &end, 10);
+			if (end == s || hi < lo)
+				return -EINVAL;
+			s = end;
+		}
+		if (*s == ',')
+			s++;
+		else if (*s && *s != '\n')
+			return -EINVAL;
+		for (unsigned long c = lo; c <= hi && c < (unsigned long)n; c++) {
+			count += !mask[c];
+			mask[c] = true;
+		}
+	}
+	return count;
+}
+
+int cpu_list_read(const char *path, bool *mask, int n)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "re");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = fgets(buf, sizeof(buf), f) ? cpu_list_parse(buf, mask, n) : -EINVAL;
+	fclose(f);
+	return err;
 }

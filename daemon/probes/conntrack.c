@@ -6,7 +6,6 @@
  * namespace, read at scrape time.
  */
 #include <errno.h>
-#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +13,14 @@
 #include <bpf/libbpf.h>
 #include "conntrack.h"
 #include "conntrack.skel.h"
+#include "conntrack_netns_reader.h"
 #include "conntrack_ns.h"
 #include "conntrack_stat.h"
 #include "expo.h"
 #include "kernel_btf.h"
 #include "kfree_skb_chain.h"
 #include "ksyms.h"
-#include "netns.h"
+#include "log.h"
 #include "probe.h"
 #include "probes.h"
 #include "rows.h"
@@ -30,7 +30,8 @@
 
 struct ct_probe {
 	struct conntrack_bpf *skel;
-	struct kfree_skb_link chain; /* tp_btf only */
+	struct kfree_skb_link chain;	/* tp_btf only */
+	struct ct_netns_reader *reader; /* NULL: only the own namespace's gauges */
 };
 
 /* Exact and cheapest first: function exits see only allocations, not every freed skb. */
@@ -52,6 +53,7 @@ static void ct_stop(struct probe *p)
 		return;
 	kfree_skb_chain_leave(&cp->chain);
 	conntrack_bpf__destroy(cp->skel);
+	ct_netns_reader_free(cp->reader);
 	free(cp);
 	p->priv = NULL;
 }
@@ -138,6 +140,32 @@ static int attach_kprobes(struct conntrack_bpf *skel)
 	return skel->links.ct_kprobe ? 0 : -errno;
 }
 
+/*
+ * The per-namespace gauges need the reader; the tp_btf method needs it too,
+ * to seed the drop statistic of every namespace so that only rises count.
+ */
+static int open_reader(struct ct_probe *cp, const struct probe_env *env, enum attach_method m,
+		       char *err, size_t errlen)
+{
+	struct ct_netns_table t;
+	int ret = ct_netns_reader_open(&cp->reader, env->btf, env->limits->max_series, err, errlen);
+
+	if (ret && m != ATTACH_TP_BTF) {
+		log_warn("conntrack: %s; only the daemon's own namespace's statistics are "
+			 "reported",
+			 err);
+		err[0] = '\0';
+		return 0;
+	}
+	if (ret || m != ATTACH_TP_BTF)
+		return ret;
+	ret = ct_netns_read(cp->reader, &t, bpf_map__fd(cp->skel->maps.ct_last_drop));
+	if (ret)
+		snprintf(err, errlen, "cannot seed conntrack drop counters: %s", strerror(-ret));
+	ct_netns_table_free(&t);
+	return ret;
+}
+
 static int ct_start(struct probe *p, enum attach_method method, const struct probe_env *env,
 		    char *err, size_t errlen)
 {
@@ -190,20 +218,17 @@ static int ct_start(struct probe *p, enum attach_method method, const struct pro
 		snprintf(err, errlen, "BPF load failed: %s", strerror(-ret));
 		goto cleanup;
 	}
-	if (method == ATTACH_TP_BTF) {
-		ret = ct_seed_last_drop(bpf_map__fd(cp->skel->maps.ct_last_drop), lim->max_series);
-		if (ret) {
-			snprintf(err, errlen, "cannot seed conntrack drop counters: %s",
-				 strerror(-ret));
-			goto cleanup;
-		}
-	}
+	/* Seeded before the watcher runs, so that it counts only rises. */
+	if (method == ATTACH_TP_BTF && (ret = open_reader(cp, env, method, err, errlen)))
+		goto cleanup;
 	ret = method == ATTACH_KPROBE ? attach_kprobes(cp->skel) : conntrack_bpf__attach(cp->skel);
 	if (ret) {
 		snprintf(err, errlen, "attach failed: %s", strerror(-ret));
 		goto cleanup;
 	}
 	if (method == ATTACH_TP_BTF && (ret = kfree_skb_chain_join(&cp->chain, err, errlen)))
+		goto cleanup;
+	if (method != ATTACH_TP_BTF && (ret = open_reader(cp, env, method, err, errlen)))
 		goto cleanup;
 	p->stats_fd = bpf_map__fd(cp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(cp->skel->maps.stack_traces);
@@ -324,7 +349,7 @@ static int ct_collect(struct probe *p, struct expo *e, const struct probe_env *e
 				   st[SKBTRACE_STAT_STACK_COUNT_OVERFLOW], f)
 			: -ENOMEM;
 	}
-	return err ?: ct_expo_namespaces(e, env->limits->max_series);
+	return err ?: ct_expo_namespaces(e, cp->reader);
 }
 
 const struct probe_ops conntrack_probe_ops = {
@@ -334,11 +359,6 @@ const struct probe_ops conntrack_probe_ops = {
 	.filter_mask = FILTER_NETNS,
 	.methods = ct_methods,
 	.n_methods = sizeof(ct_methods) / sizeof(ct_methods[0]),
-	/*
-	 * The statistics of other namespaces are read at scrape time from
-	 * inside them (setns) and found through other processes' /proc/PID/ns.
-	 */
-	.scrape_caps = 1ULL << CAP_SYS_ADMIN | 1ULL << CAP_SYS_PTRACE,
 	.check = check,
 	.start = ct_start,
 	.stop = ct_stop,

@@ -11,16 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "conntrack_netns.h" /* enum ct_stat_field */
 
 #define CT_STAT_MAX_CPUS 1024
-
-enum ct_stat_field {
-	CT_STAT_DROP,
-	CT_STAT_EARLY_DROP,
-	CT_STAT_INSERT_FAILED,
-	CT_STAT_INVALID,
-	CT_STAT_FIELDS,
-};
 
 struct ct_stat {
 	uint64_t entries;

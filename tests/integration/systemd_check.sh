@@ -17,7 +17,8 @@ JSON
 stat -L -c %i /proc/self/ns/net > "$R/netns"
 
 # Start-up: active (running), Status= line, the kept capabilities.
-config 127.0.0.1:9820 '{ "name": "drop" }, { "name": "reset", "filter": { "dport": 80 } }'
+config 127.0.0.1:9820 '{ "name": "drop" }, { "name": "reset", "filter": { "dport": 80 } },
+	{ "name": "conntrack" }'
 systemctl start skbtrace
 poll 30 up
 echo $? > "$R/start.rc"

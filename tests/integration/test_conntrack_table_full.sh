@@ -85,4 +85,53 @@ assert_eq "$LIMIT" "$(metric_sum "$TMP/after" skbtrace_conntrack_entries_limit n
 	"entries limit seen from the netns"
 grep -q '^skbtrace_conntrack_stat_early_drop_total{netns=' "$TMP/after" ||
 	fail "no early_drop statistic"
+
+# The gauges of every namespace come from BPF: the daemon has given up
+# CAP_SYS_ADMIN (21) and CAP_SYS_PTRACE (19) and enters no namespace.
+cap_eff=$(sed -n 's/^CapEff:\t//p' "/proc/$DAEMON_PID/status")
+assert_eq 0 $(((16#$cap_eff >> 21 & 1) + (16#$cap_eff >> 19 & 1))) \
+	"no CAP_SYS_ADMIN or CAP_SYS_PTRACE kept (CapEff $cap_eff)"
+
+# A namespace that only a process holds, with no name in /run/netns.
+unshare -n sh -c "ip link set lo up && nft -f - && for p in 7001 7002 7003; do
+	$TESTGEN udp 127.0.0.1 \$p 1 >/dev/null; done && exec sleep 60" <<'NFT' &
+table ip skbtrace_ct {
+	chain out {
+		type filter hook output priority 0;
+		ct state new accept
+	}
+}
+NFT
+PIDS+=($!)
+holder=$!
+held_inode=
+for _ in $(seq 1 50); do
+	held_inode=$(stat -L -c %i "/proc/$holder/ns/net" 2>/dev/null)
+	count=$(nsenter --net="/proc/$holder/ns/net" cat /proc/sys/net/netfilter/nf_conntrack_count \
+		2>/dev/null)
+	[ "$held_inode" != "$(stat -L -c %i /proc/self/ns/net)" ] && [ "${count:-0}" -ge 3 ] && break
+	sleep 0.1
+done
+scrape > "$TMP/held"
+assert_eq "$count" "$(metric_sum "$TMP/held" skbtrace_conntrack_entries netns="$held_inode")" \
+	"entries of a namespace held only by a process ($held_inode)"
+
+# A namespace that goes away leaves the kernel-statistics series at a later
+# scrape (its table-full drop counter stays: counted drops are not forgotten).
+# shellcheck disable=SC2046 # one pid per word
+kill "$holder" $(ip netns pids "$late")
+ip netns del "$late"
+gone=
+for _ in $(seq 1 100); do
+	scrape > "$TMP/gone"
+	if ! grep -q "^skbtrace_conntrack_\(entries\|stat_[a-z_]*\){netns=\"\($late_inode\|$held_inode\)\"" \
+		"$TMP/gone"; then
+		gone=yes
+		break
+	fi
+	sleep 0.1
+done
+assert_eq yes "$gone" "deleted namespaces have no series any more"
+grep -q "^skbtrace_conntrack_entries{netns=\"$early_inode\"}" "$TMP/gone" ||
+	fail "the namespace that still exists lost its series"
 test_done

@@ -45,19 +45,18 @@ drops() { metric_sum "$R/$1" skbtrace_drops_total reason=NO_SOCKET netns="$inode
 # Start-up, status line, capabilities.
 assert_eq 0 "$(cat "$R/start.rc")" "skbtrace.service active and /metrics answers"
 assert_contains "$(cat "$R/status.start")" "Active: active (running)" "systemctl status: running"
-assert_contains "$(cat "$R/status.start")" "Status: \"2/2 probes attached; drop (tp_btf)" \
+assert_contains "$(cat "$R/status.start")" "Status: \"3/3 probes attached; drop (tp_btf)" \
 	"systemctl status: Status= line"
 # CAP_SYSLOG (38 = perfmon, 39 = bpf, 34 = syslog): 0xc400000000.
 assert_contains "$(cat "$R/caps")" "CapEff:	000000c400000000" "effective: bpf, perfmon, syslog"
-# The unit bounds the daemon to those plus what the conntrack probe needs
-# (21 = sys_admin, 19 = sys_ptrace), which the daemon drops when that probe
-# is not enabled, as here; the daemon cannot shrink the bounding set itself
-# without CAP_SETPCAP.
-assert_contains "$(cat "$R/caps")" "CapBnd:	000000c400280000" \
-	"bounding: bpf, perfmon, syslog, sys_admin, sys_ptrace"
+# The unit bounds the daemon to exactly those.
+assert_contains "$(cat "$R/caps")" "CapBnd:	000000c400000000" "bounding: bpf, perfmon, syslog"
 assert_contains "$(cat "$R/caps")" "NoNewPrivs:	1" "no_new_privs"
 assert_contains "$(cat "$R/journal")" "capabilities kept for reload: cap_syslog,cap_perfmon,cap_bpf" \
 	"the daemon logs what it kept"
+# With the conntrack probe, whose per-namespace reader needs nothing more.
+assert_contains "$(cat "$R/journal")" "conntrack: namespace reader loaded" \
+	"the conntrack namespace reader runs inside the unit's sandbox"
 
 # Broken config.
 assert_contains "$(cat "$R/status.bad")" "Active: active (running)" "bad reload: still running"
