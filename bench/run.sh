@@ -464,10 +464,12 @@ targets() {
   of the two short netfilter storms move by several percent from run to run
   (compare the drop probe alone's rows with earlier runs), more than what
   separates the shipped config from its targets there.
-- **Scrape cost on a dense node**: the conntrack probe reads each namespace's
-  statistics with `setns()` into it and back, plus three files, about 170 µs a
-  namespace; at 1,000 namespaces that is the whole scrape. Not yet addressed:
-  see the open issue.
+- **Scrape cost on a dense node**: the conntrack probe reads every
+  namespace's statistics with one BPF program run per online CPU, which walks
+  the kernel's ring of namespaces (conntrack-probe.md): a few probe reads per
+  namespace and CPU, then one map lookup per namespace. Before, it entered each
+  namespace with `setns()` and read three files there, about 170 µs a
+  namespace, after finding the namespaces through every process's `/proc/PID`.
 - **Exact against bpftrace**: on the classic tracepoint both walk the same
   frames with the same kernel code, and what else each program does per event
   (skbtrace: three probe reads for the namespace and two per-CPU cache

@@ -181,17 +181,6 @@ void daemon_stop(struct daemon *d)
 	d->ksyms = NULL;
 }
 
-uint64_t daemon_scrape_caps(const struct daemon *d)
-{
-	uint64_t caps = 0;
-
-	for (int i = 0; i < d->n_probes; i++) {
-		if (d->probes[i].cfg.enabled)
-			caps |= d->probes[i].ops->scrape_caps;
-	}
-	return caps;
-}
-
 int daemon_health(struct daemon *d)
 {
 	for (int i = 0; i < d->n_probes; i++) {

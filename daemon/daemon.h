@@ -33,9 +33,6 @@ int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 void daemon_stop(struct daemon *d);
 
-/* Capabilities the enabled probes need after start-up (struct probe_ops.scrape_caps). */
-uint64_t daemon_scrape_caps(const struct daemon *d);
-
 /* Proves the BPF side is readable, for the watchdog. */
 int daemon_health(struct daemon *d);
 

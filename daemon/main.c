@@ -252,9 +252,9 @@ static void reload(struct daemon *d)
 }
 
 /* Probes attached and socket bound: from here on only a reload needs privileges. */
-static void drop_privileges(const struct daemon *d)
+static void drop_privileges(void)
 {
-	int64_t kept = privileges_drop(daemon_scrape_caps(d));
+	int64_t kept = privileges_drop();
 	char names[128];
 
 	if (kept < 0) {
@@ -399,7 +399,7 @@ int main(int argc, char **argv)
 	bound_address(lfd, addr, sizeof(addr));
 	lfd = -1; /* the server owns and closes it now */
 	log_info("serving metrics on http://%s/metrics", addr);
-	drop_privileges(&d);
+	drop_privileges();
 	sd_notify(0, "READY=1");
 	notify_status(&d);
 

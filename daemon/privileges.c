@@ -82,10 +82,10 @@ static int last_cap(void)
 	return n < 63 ? n : 63;
 }
 
-static uint64_t keep_mask(uint64_t permitted, uint64_t extra)
+static uint64_t keep_mask(uint64_t permitted)
 {
 	uint64_t split = BIT(CAP_BPF) | BIT(CAP_PERFMON);
-	uint64_t keep = split | BIT(CAP_SYSLOG) | extra;
+	uint64_t keep = split | BIT(CAP_SYSLOG);
 
 	/* Before 5.8 (or when only CAP_SYS_ADMIN was granted) it alone admits bpf(). */
 	if ((permitted & split) != split)
@@ -93,7 +93,7 @@ static uint64_t keep_mask(uint64_t permitted, uint64_t extra)
 	return keep & permitted;
 }
 
-int64_t privileges_drop(uint64_t extra)
+int64_t privileges_drop(void)
 {
 	struct capsets c = {};
 	uint64_t keep;
@@ -102,7 +102,7 @@ int64_t privileges_drop(uint64_t extra)
 	ret = caps_get(&c);
 	if (ret)
 		return ret;
-	keep = keep_mask(c.permitted, extra);
+	keep = keep_mask(c.permitted);
 
 	/*
 	 * The bounding set first: dropping from it needs CAP_SETPCAP, which

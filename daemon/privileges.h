@@ -17,14 +17,12 @@ int capabilities_check(char *err, size_t errlen);
  *   CAP_BPF, CAP_PERFMON  load and attach BPF programs (reload re-attaches),
  *   CAP_SYSLOG            real addresses in /proc/kallsyms, read at scrape time,
  *   CAP_SYS_ADMIN         only where CAP_BPF+CAP_PERFMON are not both held
- *                         (kernels before 5.8 or a unit that grants only it),
- *   extra                 what the enabled probes declare they need at scrape
- *                         time (struct probe_ops.scrape_caps).
+ *                         (kernels before 5.8 or a unit that grants only it).
  * Every other capability leaves the effective, permitted, inheritable,
  * ambient and bounding sets, and no_new_privs is set.  Returns the kept
  * effective set as a bit mask, or -errno.
  */
-int64_t privileges_drop(uint64_t extra);
+int64_t privileges_drop(void);
 
 /* Writes the names of the capabilities in mask, comma separated. */
 void privileges_describe(uint64_t mask, char *buf, size_t len);

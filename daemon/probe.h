@@ -43,11 +43,6 @@ struct probe_ops {
 	 * this config, where the probe's cost depends on more than the kernel.
 	 */
 	const enum attach_method *(*methods_for)(const struct probe_config *cfg);
-	/*
-	 * Capabilities (bit N = capability N) the probe still needs after
-	 * start-up, kept when the daemon drops the rest.
-	 */
-	uint64_t scrape_caps;
 	/* Checks what depends on the running kernel, e.g. reason names. Optional. */
 	int (*check)(const struct probe_config *cfg, const struct probe_env *env, char *err,
 		     size_t errlen);

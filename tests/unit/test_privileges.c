@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * privileges_drop(0) as root: what it keeps, what it removes for good, and
+ * privileges_drop() as root: what it keeps, what it removes for good, and
  * that the kept set depends on what was granted.  Each case runs in a child,
  * since dropping is irreversible.
  */
@@ -42,7 +42,7 @@ static int in_child(int (*fn)(void))
 static int drop_as_root(void)
 {
 	uint64_t want = BIT(CAP_BPF_) | BIT(CAP_PERFMON_) | BIT(CAP_SYSLOG);
-	int64_t kept = privileges_drop(0);
+	int64_t kept = privileges_drop();
 
 	if (kept != (int64_t)want)
 		return 1;
@@ -71,7 +71,7 @@ static int drop_with_sys_admin_only(void)
 	d[1].permitted &= ~(BIT(CAP_BPF_ - 32) | BIT(CAP_PERFMON_ - 32));
 	if (syscall(SYS_capset, &hdr, d))
 		return 10;
-	return privileges_drop(0) == (int64_t)(BIT(CAP_SYS_ADMIN) | BIT(CAP_SYSLOG)) ? 0 : 11;
+	return privileges_drop() == (int64_t)(BIT(CAP_SYS_ADMIN) | BIT(CAP_SYSLOG)) ? 0 : 11;
 }
 
 int main(void)
@@ -87,7 +87,7 @@ int main(void)
 		CHECK(in_child(drop_as_root) == 0);
 		CHECK(in_child(drop_with_sys_admin_only) == 0);
 	} else {
-		printf("not root: privileges_drop(0) cases skipped\n");
+		printf("not root: privileges_drop() cases skipped\n");
 	}
 	return check_summary("test_privileges");
 }
