@@ -95,6 +95,7 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 		}
 		ret = probe_attach(p, &env);
 		if (ret) {
+			snprintf(d->attach_failed, sizeof(d->attach_failed), "%s", p->cfg.name);
 			snprintf(err, errlen, "%s", p->error);
 			break;
 		}
@@ -146,6 +147,8 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	struct config cfg;
 	int ret;
 
+	d->last_reload_failed = true;
+	d->attach_failed[0] = '\0';
 	ret = config_load(d->cfg.file, probe_lookup_for_config, &cfg, err, errlen);
 	if (ret)
 		return -1;
@@ -166,6 +169,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	snprintf(cfg.listen, sizeof(cfg.listen), "%s", d->cfg.listen);
 	config_free(&d->cfg);
 	d->cfg = cfg;
+	d->last_reload_failed = false;
 	return 0;
 }
 
@@ -210,6 +214,25 @@ static int emit_build_info(struct expo *e)
 			    3, 1);
 }
 
+/* What an alert needs to see that the running configuration is not the file's. */
+static int emit_reload_state(struct expo *e, const struct daemon *d)
+{
+	struct expo_family *f = expo_family(e, "skbtrace_config_last_reload_successful", EXPO_GAUGE,
+					    "1 unless the last reload failed and the previous "
+					    "configuration still runs.");
+
+	if (!f || expo_add_u64(f, NULL, 0, !d->last_reload_failed))
+		return -ENOMEM;
+	if (!d->attach_failed[0])
+		return 0;
+	f = expo_family(e, "skbtrace_probe_attach_failed", EXPO_GAUGE,
+			"1 for the probe that no attach method could attach at the last reload, "
+			"which therefore failed.");
+	return f && !expo_add_u64(f, (struct expo_label[]){ { "probe", d->attach_failed } }, 1, 1)
+		       ? 0
+		       : -ENOMEM;
+}
+
 char *daemon_render_metrics(struct daemon *d, size_t *len)
 {
 	struct probe_env env = { .ksyms = d->ksyms, .stacks = d->stacks, .limits = &d->cfg.limits };
@@ -219,7 +242,7 @@ char *daemon_render_metrics(struct daemon *d, size_t *len)
 
 	if (!e)
 		return NULL;
-	err = emit_build_info(e);
+	err = emit_build_info(e) ?: emit_reload_state(e, d);
 	for (int i = 0; !err && i < d->n_probes; i++) {
 		struct probe *p = &d->probes[i];
 

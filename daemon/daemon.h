@@ -3,6 +3,7 @@
 #ifndef SKBTRACE_DAEMON_H
 #define SKBTRACE_DAEMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
@@ -18,6 +19,9 @@ struct daemon {
 	struct ksym_cache *ksyms;
 	struct stack_table *stacks;
 	char note[2 * CONFIG_ERR_LEN]; /* shown in STATUS=, e.g. a failed reload */
+	bool last_reload_failed;
+	/* The probe that could not attach at the last reload, or "". */
+	char attach_failed[CONFIG_NAME_LEN];
 };
 
 /* Kernel-dependent validation of a parsed config (reason names and such). */

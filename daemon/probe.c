@@ -104,6 +104,12 @@ int probe_collect_common(struct probe *p, struct expo *e)
 	};
 	int err;
 
+	/* Beside attached, so that an alert tells a failed probe from a disabled one. */
+	f = expo_family(e, "skbtrace_probe_enabled", EXPO_GAUGE,
+			"1 if the configuration enables the probe.");
+	if (!f ||
+	    expo_add_u64(f, (struct expo_label[]){ { "probe", p->ops->name } }, 1, p->cfg.enabled))
+		return -ENOMEM;
 	f = expo_family(e, "skbtrace_probe_attached", EXPO_GAUGE,
 			"1 if the probe is attached, with the attach method the daemon chose.");
 	if (!f)

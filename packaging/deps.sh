@@ -11,8 +11,10 @@ BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev
 # The VM stage (tests/vm) boots stock kernels under QEMU from a busybox
 # initramfs; kmod's depmod and xz/zstd unpack the kernels' modules, lz4/zstd their
 # vmlinux for its BTF (tests/build).
+# python3 and its yaml module regenerate the Grafana dashboard and alert rules
+# (packaging/grafana), which the dashboard test compares with the tree.
 TEST="iproute2 nftables curl prometheus util-linux strace systemd-container debootstrap jq
-	qemu-system-x86 busybox-static cpio zstd xz-utils kmod lz4"
+	qemu-system-x86 busybox-static cpio zstd xz-utils kmod lz4 python3 python3-yaml"
 BENCH="bpftrace"
 # dpkg-buildpackage and the checks of its result; the test suite builds the
 # package too (tests/integration/test_debian_package.sh).
