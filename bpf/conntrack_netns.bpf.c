@@ -58,16 +58,40 @@ struct netns_ct___with_count {
 	atomic_t count;
 };
 
+/* Where this CPU's walk is; its counters are in ct_netns_walk. */
 struct walk_state {
 	__u64 start; /* list node of the daemon's namespace */
 	__u64 pos;
 	__u64 percpu_off;
 	__u64 count_off;
 	__u32 pernet_id; /* nf_conntrack's slot in net->gen, 0 when unknown */
-	__u32 sampled;
-	__u32 found;
-	__u32 complete;
 };
+
+/*
+ * In maps, not on the stack, so that walk_step() can be a global function:
+ * the verifier checks it once, instead of once per iteration of a plain
+ * loop, and takes only scalars as its arguments.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct walk_state);
+} walk_cursor SEC(".maps");
+
+static __always_inline struct ct_netns_walk *walk_counters(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ct_netns_walk, &zero);
+}
+
+static __always_inline struct walk_state *walk_state(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&walk_cursor, &zero);
+}
 
 static __always_inline void *pernet_ptr(struct net *net, __u32 id)
 {
@@ -158,9 +182,9 @@ static __always_inline void read_stat(struct net *net, const struct walk_state *
 	o->active = any != 0;
 }
 
-static __always_inline void sample(struct net *net, struct walk_state *s)
+static __always_inline void sample(struct net *net, struct walk_state *s, struct ct_netns_walk *w)
 {
-	__u32 slot = s->sampled;
+	__u32 slot = w->sampled;
 	struct ct_netns_sample *o = bpf_map_lookup_elem(&ct_netns_out, &slot);
 
 	if (!o)
@@ -169,7 +193,7 @@ static __always_inline void sample(struct net *net, struct walk_state *s)
 	o->inum = BPF_CORE_READ(net, ns.inum);
 	read_stat(net, s, o);
 	o->has_count = read_entries(net, s, &o->entries);
-	s->sampled++;
+	w->sampled++;
 }
 
 static __always_inline bool is_net(struct net *net)
@@ -180,20 +204,24 @@ static __always_inline bool is_net(struct net *net)
 }
 
 /* One node of the ring; returns 1 to stop. */
-static int walk_step(__u32 i, struct walk_state *s)
+__noinline int walk_step(__u32 i)
 {
+	struct ct_netns_walk *w = walk_counters();
+	struct walk_state *s = walk_state();
 	struct net *net;
 	__u64 next = 0;
 
+	if (!w || !s)
+		return 1;
 	if (i && s->pos == s->start) {
-		s->complete = 1;
+		w->complete = 1;
 		return 1;
 	}
 	net = (void *)(s->pos - bpf_core_field_offset(struct net, list));
 	if (is_net(net)) {
-		if (s->sampled < max_netns)
-			sample(net, s);
-		s->found++;
+		if (w->sampled < max_netns)
+			sample(net, s, w);
+		w->found++;
 	}
 	if (bpf_probe_read_kernel(&next, sizeof(next), (void *)s->pos) || !next)
 		return 1;
@@ -201,62 +229,57 @@ static int walk_step(__u32 i, struct walk_state *s)
 	return 0;
 }
 
-static __always_inline struct walk_state *walk_begin(struct walk_state *s,
-						     const struct ct_netns_args *args)
+/* A bpf_loop() callback must return 0 or 1, which a global function's result is not known to be. */
+static int loop_step(__u32 i, void *unused)
 {
+	return walk_step(i) ? 1 : 0;
+}
+
+/* Sets up this CPU's walk; false when there is nothing to walk. */
+static __always_inline bool walk_begin(const struct ct_netns_args *args)
+{
+	struct ct_netns_walk *w = walk_counters();
+	struct walk_state *s = walk_state();
 	struct task_struct *task;
 	__u32 zero = 0;
 	__u64 *start = bpf_map_lookup_elem(&ct_netns_start, &zero);
 
-	if (!start)
-		return NULL;
+	if (!start || !w || !s)
+		return false;
+	__builtin_memset(w, 0, sizeof(*w));
+	__builtin_memset(s, 0, sizeof(*s));
 	if (!*start) {
 		task = (void *)bpf_get_current_task();
 		*start = (__u64)BPF_CORE_READ(task, nsproxy, net_ns);
 	}
-	if (!*start || !this_cpu_offset(&s->percpu_off))
-		return NULL;
+	if (!*start || !this_cpu_offset(&s->percpu_off)) {
+		w->no_offset = 1;
+		return false;
+	}
 	s->start = s->pos = *start + bpf_core_field_offset(struct net, list);
 	s->count_off = args->count_off;
 	if (args->known && !bpf_core_field_exists(((struct netns_ct___with_count *)0)->count))
 		s->pernet_id = find_pernet_id((struct net *)*start, args);
-	return s;
-}
-
-static __always_inline void walk_end(const struct walk_state *s)
-{
-	__u32 zero = 0;
-	struct ct_netns_walk *w = bpf_map_lookup_elem(&ct_netns_walk, &zero);
-
-	if (!w)
-		return;
-	w->sampled = s ? s->sampled : 0;
-	w->found = s ? s->found : 0;
-	w->complete = s ? s->complete : 0;
-	w->no_offset = !s;
+	return true;
 }
 
 SEC("raw_tp")
 int ct_netns_read_loop(struct ct_netns_args *args)
 {
-	struct walk_state st = {}, *s = walk_begin(&st, args);
-
-	if (s)
-		bpf_loop(max_steps, walk_step, s, 0);
-	walk_end(s);
+	if (walk_begin(args))
+		bpf_loop(max_steps, loop_step, NULL, 0);
 	return 0;
 }
 
-/* Before bpf_loop() (5.17): the verifier walks each iteration, so the bound stays small. */
+/* Before bpf_loop() (5.17): a plain loop, bounded by a constant. */
 SEC("raw_tp")
 int ct_netns_read_bounded(struct ct_netns_args *args)
 {
-	struct walk_state st = {}, *s = walk_begin(&st, args);
-
-	for (__u32 i = 0; s && i < 2 * CT_NETNS_BOUNDED; i++) {
-		if (walk_step(i, s))
+	if (!walk_begin(args))
+		return 0;
+	for (__u32 i = 0; i < 2 * CT_NETNS_BOUNDED; i++) {
+		if (walk_step(i))
 			break;
 	}
-	walk_end(s);
 	return 0;
 }

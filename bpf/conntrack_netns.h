@@ -10,9 +10,10 @@
 
 /*
  * Namespaces one walk reports at most where the kernel has no bpf_loop()
- * (before 5.17): a plain loop is verified once per iteration.
+ * (before 5.17): the bound of a plain loop, which the verifier checks
+ * iteration by iteration.
  */
-#define CT_NETNS_BOUNDED 256
+#define CT_NETNS_BOUNDED 1024
 
 /* Fields of struct ip_conntrack_stat the daemon exports. */
 enum ct_stat_field {
