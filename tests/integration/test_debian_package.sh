@@ -41,7 +41,11 @@ contents=$(dpkg-deb -c "$deb1" | awk '{ print $6 }')
 for f in ./usr/sbin/skbtrace ./lib/systemd/system/skbtrace.service \
 	./lib/systemd/system/skbtrace.socket ./etc/skbtrace/skbtrace.json \
 	./usr/share/man/man8/skbtrace.8.gz ./usr/share/man/man5/skbtrace.json.5.gz \
-	./usr/share/skbtrace/skbtrace-alerts.yml ./usr/share/doc/skbtrace/copyright \
+	./usr/share/skbtrace/skbtrace-alerts.yml ./usr/share/skbtrace/grafana/skbtrace-dashboard.json \
+	./usr/share/skbtrace/grafana/provisioning/alerting/skbtrace-alerts.yaml \
+	./usr/share/skbtrace/grafana/provisioning/datasources/skbtrace-prometheus.yaml \
+	./usr/share/skbtrace/grafana/provisioning/dashboards/skbtrace.yaml \
+	./usr/share/doc/skbtrace/copyright \
 	./usr/share/doc/skbtrace/README.md; do
 	grep -qxF "$f" <<< "$contents" || fail "the package lacks ${f#.}"
 done

@@ -217,6 +217,9 @@ check_alert SkbtraceTcpListenOverflow port 7200 "on port 7200 in netns $inode"
 check_alert SkbtraceProbeNotAttached instance "127.0.0.1:$B_PORT" "probe conntrack"
 check_alert SkbtraceMapOverflow instance "127.0.0.1:$B_PORT" "of probe drop"
 sleep 2 # one more scrape after the last event, so every rate has two samples
+# For docs/fleet.md: what a node running the shipped config exports after this.
+log "daemon A (shipped config) exports $(curl -sf "http://127.0.0.1:$A_PORT/metrics" |
+	grep -vc '^#') series after the scenario"
 
 # Every panel's queries, with the variables as Grafana substitutes them:
 # the test namespace selected, all instances.
