@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "config.h"
 #include "config_filter.h"
 #include "json_path.h"
@@ -60,6 +63,45 @@ static int parse_limits(const struct json_err *e, const cJSON *v, struct limits_
 	    parse_limit(e, v, "max_stacks", &l->max_stacks) ||
 	    parse_limit(e, v, "max_stack_series", &l->max_stack_series))
 		return -1;
+	return 0;
+}
+
+static int parse_web_uint(const struct json_err *e, const cJSON *obj, const char *key, uint64_t min,
+			  uint64_t max, uint64_t scale, uint32_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char path[JSON_PATH_LEN];
+	uint64_t n;
+
+	if (!v)
+		return 0;
+	json_path_key(path, sizeof(path), "web", key);
+	if (json_get_uint(e, v, path, min, max, &n))
+		return -1;
+	*out = n * scale;
+	return 0;
+}
+
+static int parse_web(const struct json_err *e, const cJSON *v, struct web_config *w)
+{
+	static const char *const keys[] = { "max_connections", "max_connections_per_client",
+					    "header_timeout_seconds", "idle_timeout_seconds",
+					    NULL };
+	char path[JSON_PATH_LEN];
+
+	if (json_expect_object(e, v, "web") || json_check_keys(e, v, "web", keys))
+		return -1;
+	if (parse_web_uint(e, v, "max_connections", 1, 65536, 1, &w->max_connections) ||
+	    parse_web_uint(e, v, "max_connections_per_client", 1, 65536, 1,
+			   &w->max_connections_per_client) ||
+	    parse_web_uint(e, v, "header_timeout_seconds", 1, 3600, 1000, &w->header_timeout_ms) ||
+	    parse_web_uint(e, v, "idle_timeout_seconds", 1, 3600, 1000, &w->idle_timeout_ms))
+		return -1;
+	if (w->max_connections_per_client > w->max_connections) {
+		json_path_key(path, sizeof(path), "web", "max_connections_per_client");
+		return json_fail(e, path, "at most web.max_connections (%u), got %u",
+				 w->max_connections, w->max_connections_per_client);
+	}
 	return 0;
 }
 
@@ -247,7 +289,7 @@ static int parse_probes(const struct json_err *e, const cJSON *v, config_probe_l
 static int parse_root(const struct json_err *e, const cJSON *root, config_probe_lookup_fn lookup,
 		      struct config *cfg)
 {
-	static const char *const keys[] = { "listen", "limits", "probes", NULL };
+	static const char *const keys[] = { "listen", "limits", "web", "probes", NULL };
 	const cJSON *v;
 	char got[128];
 
@@ -262,6 +304,9 @@ static int parse_root(const struct json_err *e, const cJSON *root, config_probe_
 		return -1;
 	v = cJSON_GetObjectItemCaseSensitive(root, "limits");
 	if (v && parse_limits(e, v, &cfg->limits))
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(root, "web");
+	if (v && parse_web(e, v, &cfg->web))
 		return -1;
 	return parse_probes(e, cJSON_GetObjectItemCaseSensitive(root, "probes"), lookup, cfg);
 }
@@ -306,6 +351,11 @@ static int parse_buffer(const char *text, size_t len, const char *file,
 	out->limits.max_series = 4096;
 	out->limits.max_stacks = 2048;
 	out->limits.max_stack_series = 4096;
+	/* Prometheus keeps one connection per target, alive between scrapes. */
+	out->web.max_connections = 512;
+	out->web.max_connections_per_client = 16;
+	out->web.header_timeout_ms = 5000;
+	out->web.idle_timeout_ms = 30000;
 	out->file = strdup(file);
 	ret = out->file ? parse_root(&e, root, lookup, out) : json_fail(&e, NULL, "out of memory");
 	cJSON_Delete(root);
@@ -321,6 +371,43 @@ int config_parse(const char *text, const char *file, config_probe_lookup_fn look
 }
 
 /* Returns the whole stream NUL-terminated, or NULL with errno set. */
+/*
+ * O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer,
+ * and the daemon's one thread with it (a reload from the event loop, or
+ * --check-config).  Anything but a regular file is refused.
+ */
+static FILE *open_regular(const char *file, char *err, size_t errlen)
+{
+	int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", file, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st)) {
+		snprintf(err, errlen, "%s: cannot read: %s", file, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: cannot read: %s", file,
+			 S_ISFIFO(st.st_mode)	? "a FIFO, expected a regular file"
+			 : S_ISDIR(st.st_mode)	? "a directory, expected a regular file"
+			 : S_ISSOCK(st.st_mode) ? "a socket, expected a regular file"
+						: "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot read: %s", file, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 static char *read_all(FILE *f, size_t *lenp)
 {
 	size_t len = 0, cap = 0, n;
@@ -366,13 +453,13 @@ int config_load(const char *file, config_probe_lookup_fn lookup, struct config *
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(file, "re");
-	if (f) {
-		buf = read_all(f, &len);
-		ret = errno;
-		fclose(f);
-		errno = ret;
-	}
+	f = open_regular(file, err, errlen);
+	if (!f)
+		return -1;
+	buf = read_all(f, &len);
+	ret = errno;
+	fclose(f);
+	errno = ret;
 	if (!buf) {
 		snprintf(err, errlen, "%s: cannot read: %s", file, strerror(errno));
 		return -1;

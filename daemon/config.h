@@ -81,10 +81,19 @@ struct limits_config {
 	uint32_t max_stack_series; /* per-probe stack counter map entries */
 };
 
+/* "web": what the HTTP server allows a client (daemon/http_guard.h). */
+struct web_config {
+	uint32_t max_connections;
+	uint32_t max_connections_per_client;
+	uint32_t header_timeout_ms;
+	uint32_t idle_timeout_ms;
+};
+
 struct config {
 	char *file;
 	char listen[128];
 	struct limits_config limits;
+	struct web_config web;
 	struct probe_config *probes;
 	int n_probes;
 };

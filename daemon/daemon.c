@@ -233,7 +233,7 @@ static int emit_reload_state(struct expo *e, const struct daemon *d)
 		       : -ENOMEM;
 }
 
-char *daemon_render_metrics(struct daemon *d, size_t *len)
+char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_ctx, size_t *len)
 {
 	struct probe_env env = { .ksyms = d->ksyms, .stacks = d->stacks, .limits = &d->cfg.limits };
 	struct expo *e = expo_new();
@@ -254,6 +254,8 @@ char *daemon_render_metrics(struct daemon *d, size_t *len)
 		err = prog_stats_expo(e, d->probes, d->n_probes);
 	if (!err)
 		err = stack_table_expo(d->stacks, e);
+	if (!err && extra)
+		err = extra(e, extra_ctx);
 	if (!err)
 		out = expo_render(e, len);
 	else

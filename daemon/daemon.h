@@ -40,7 +40,11 @@ void daemon_stop(struct daemon *d);
 /* Proves the BPF side is readable, for the watchdog. */
 int daemon_health(struct daemon *d);
 
-char *daemon_render_metrics(struct daemon *d, size_t *len);
+/* Series from outside the daemon's probes, e.g. the HTTP server's own. */
+struct expo;
+typedef int (*daemon_expo_fn)(struct expo *e, void *ctx);
+
+char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_ctx, size_t *len);
 /* One line for sd_notify STATUS=. */
 void daemon_status(struct daemon *d, char *buf, size_t len);
 

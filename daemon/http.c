@@ -20,21 +20,41 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <microhttpd.h>
 #include "config.h"
 #include "http.h"
+#include "http_guard.h"
 #include "log.h"
 
-#define HTTP_CONNECTION_TIMEOUT_S 10
+/*
+ * The guard enforces the configured limits and deadlines (http_guard.h);
+ * libmicrohttpd's own only catch what it might miss.
+ */
+#define MHD_CONNECTION_LIMIT_BACKSTOP 65536
+#define MHD_CONNECTION_TIMEOUT_BACKSTOP_S 3600
 /* Per-connection pool for request headers; scrapes send a few hundred bytes. */
 #define HTTP_CONNECTION_MEMORY (32 * 1024)
 #define HTTP_TEXT_TYPE "text/plain; charset=utf-8"
+
+/*
+ * A rendering served again, as it is, to the requests of the same run of the
+ * server: they were all waiting before it started (epoll said so), so none
+ * gets older data than it asked for, and a later request always renders.
+ */
+struct shared_response {
+	struct MHD_Response *response;
+	unsigned int status;
+	uint64_t run;
+};
 
 struct http_server {
 	struct MHD_Daemon *mhd;
 	int epoll_fd;
 	const struct http_route *routes;
 	size_t n_routes;
+	struct shared_response *shared; /* one per route */
+	struct http_guard *guard;
 	void *ctx;
 	/* Canned replies, created once and shared by every connection. */
 	struct MHD_Response *not_found;
@@ -42,6 +62,7 @@ struct http_server {
 	struct MHD_Response *failed;
 	/* A connection was closed by the last http_server_run(). */
 	bool closed;
+	uint64_t runs; /* http_server_run() calls, to tell concurrent requests */
 	/* Set only inside http_server_start(), to catch MHD's reason for failing. */
 	char *start_err;
 	size_t start_errlen;
@@ -68,6 +89,31 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", msg);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct http_guard_conn *guarded(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+/* Refused connections are accepted and closed at once, before any byte is read. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	struct http_server *s = cls;
+
+	(void)len;
+	return http_guard_admit(s->guard, addr) ? MHD_YES : MHD_NO;
+}
+
 /*
  * At the connection limit MHD takes the listen socket out of its epoll set
  * and, in 0.9.75, puts it back only at the start of a later MHD_run(): the
@@ -79,11 +125,34 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			  enum MHD_ConnectionNotificationCode code)
 {
 	struct http_server *s = cls;
+	const union MHD_ConnectionInfo *fd, *addr;
 
-	(void)conn;
-	(void)socket_ctx;
-	if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
 		s->closed = true;
+		if (*socket_ctx)
+			http_guard_close(s->guard, *socket_ctx);
+		*socket_ctx = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	/* Out of memory: the connection is served, only without deadlines. */
+	*socket_ctx =
+		fd && addr ? http_guard_open(s->guard, addr->client_addr, fd->connect_fd, now_ms())
+			   : NULL;
+}
+
+/* A response sent: the connection now waits for the next request. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct http_guard_conn *c = guarded(conn);
+
+	(void)req_cls;
+	(void)toe;
+	if (c)
+		http_guard_enter(s->guard, c, HTTP_PHASE_IDLE, now_ms());
 }
 
 static struct MHD_Response *canned(const char *body, const char *allow)
@@ -111,14 +180,35 @@ static const struct http_route *find_route(const struct http_server *s, const ch
 	return NULL;
 }
 
+/* Keeps r (one more reference) for the route's other requests of this run. */
+static void share(struct http_server *s, const struct http_route *route, struct MHD_Response *r,
+		  unsigned int status)
+{
+	struct shared_response *sh = &s->shared[route - s->routes];
+
+	if (!route->shared)
+		return;
+	if (sh->response)
+		MHD_destroy_response(sh->response);
+	/* MHD counts the references of a response; queueing one takes one more. */
+	sh->response = r;
+	sh->status = status;
+	sh->run = s->runs;
+}
+
 static enum MHD_Result serve_route(struct http_server *s, struct MHD_Connection *conn,
 				   const struct http_route *route)
 {
 	const char *id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "id");
+	struct shared_response *sh = &s->shared[route - s->routes];
 	struct http_body out = { 0 };
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	unsigned int status;
 
+	/* Concurrent scrapes share one rendering: the maps are read once a run. */
+	if (sh->response && !id && sh->run == s->runs)
+		return MHD_queue_response(conn, sh->status, sh->response);
 	if (route->handler(s->ctx, id, &out) < 0) {
 		free(out.body);
 		return MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, s->failed);
@@ -134,8 +224,12 @@ static enum MHD_Result serve_route(struct http_server *s, struct MHD_Connection 
 		MHD_destroy_response(r);
 		return MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, s->failed);
 	}
-	ret = MHD_queue_response(conn, out.status ? out.status : MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	status = out.status ? out.status : MHD_HTTP_OK;
+	ret = MHD_queue_response(conn, status, r);
+	if (id || !route->shared)
+		MHD_destroy_response(r);
+	else
+		share(s, route, r, status);
 	return ret;
 }
 
@@ -158,6 +252,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	(void)upload_data;
+	if (!*req_cls && guarded(conn))
+		http_guard_enter(s->guard, guarded(conn), HTTP_PHASE_RESPONSE, now_ms());
 	if (*req_cls == &answered) {
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -183,6 +279,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void free_server(struct http_server *s)
 {
+	for (size_t i = 0; s->shared && i < s->n_routes; i++) {
+		if (s->shared[i].response)
+			MHD_destroy_response(s->shared[i].response);
+	}
+	free(s->shared);
+	http_guard_free(s->guard);
 	if (s->not_found)
 		MHD_destroy_response(s->not_found);
 	if (s->not_allowed)
@@ -193,12 +295,13 @@ static void free_server(struct http_server *s)
 }
 
 struct http_server *http_server_start(int listen_fd, const struct http_route *routes,
-				      size_t n_routes, void *ctx, char *err, size_t errlen)
+				      size_t n_routes, void *ctx, const struct http_limits *lim,
+				      char *err, size_t errlen)
 {
 	struct MHD_OptionItem opts[] = {
 		{ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL },
-		{ MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT, NULL },
-		{ MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONNECTION_TIMEOUT_S, NULL },
+		{ MHD_OPTION_CONNECTION_LIMIT, MHD_CONNECTION_LIMIT_BACKSTOP, NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, MHD_CONNECTION_TIMEOUT_BACKSTOP_S, NULL },
 		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONNECTION_MEMORY, NULL },
 		{ MHD_OPTION_END, 0, NULL },
 	};
@@ -222,7 +325,9 @@ struct http_server *http_server_start(int listen_fd, const struct http_route *ro
 	s->not_found = canned("not found\n", NULL);
 	s->not_allowed = canned("method not allowed\n", "GET, HEAD");
 	s->failed = canned("internal server error\n", NULL);
-	if (!s->not_found || !s->not_allowed || !s->failed) {
+	s->shared = calloc(n_routes ? n_routes : 1, sizeof(*s->shared));
+	s->guard = http_guard_new(lim);
+	if (!s->not_found || !s->not_allowed || !s->failed || !s->shared || !s->guard) {
 		snprintf(err, errlen, "cannot start HTTP server: out of memory");
 		free_server(s);
 		return NULL;
@@ -231,9 +336,10 @@ struct http_server *http_server_start(int listen_fd, const struct http_route *ro
 	s->start_err = why;
 	s->start_errlen = sizeof(why);
 	/* MHD complains unless its logger comes before every other option. */
-	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, s,
+	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, s, on_request, s,
 				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_ARRAY,
+				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY,
 				  opts, MHD_OPTION_END);
 	s->start_err = NULL;
 	if (!s->mhd) {
@@ -267,19 +373,38 @@ int http_server_fd(struct http_server *s)
 
 int http_server_run(struct http_server *s)
 {
+	int ret;
+
 	s->closed = false;
-	return MHD_run(s->mhd) == MHD_YES ? 0 : -1;
+	s->runs++;
+	ret = MHD_run(s->mhd) == MHD_YES ? 0 : -1;
+	/* Shut sockets wake MHD's epoll set: the next run closes them. */
+	http_guard_expire(s->guard, now_ms());
+	return ret;
 }
 
 int http_server_timeout_ms(struct http_server *s)
 {
+	int64_t guard = http_guard_next_ms(s->guard, now_ms());
 	MHD_UNSIGNED_LONG_LONG ms;
 
 	if (s->closed)
 		return 0;
 	if (MHD_get_timeout(s->mhd, &ms) != MHD_YES)
-		return -1;
+		return guard > INT_MAX ? INT_MAX : (int)guard;
+	if (guard >= 0 && (MHD_UNSIGNED_LONG_LONG)guard < ms)
+		ms = guard;
 	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+void http_server_set_limits(struct http_server *s, const struct http_limits *lim)
+{
+	http_guard_set_limits(s->guard, lim);
+}
+
+void http_server_stats(const struct http_server *s, struct http_stats *out)
+{
+	http_guard_stats(s->guard, out);
 }
 
 static int open_bound(const struct sockaddr_storage *ss, socklen_t len)
@@ -296,7 +421,7 @@ static int open_bound(const struct sockaddr_storage *ss, socklen_t len)
 	if (ss->ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0)
 		goto fail;
-	if (bind(fd, (const struct sockaddr *)ss, len) < 0 || listen(fd, 128) < 0)
+	if (bind(fd, (const struct sockaddr *)ss, len) < 0 || listen(fd, HTTP_LISTEN_BACKLOG) < 0)
 		goto fail;
 	return fd;
 fail:

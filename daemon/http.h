@@ -7,11 +7,17 @@
 #ifndef SKBTRACE_HTTP_H
 #define SKBTRACE_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "http_guard.h"
 
-/* Further clients wait in the listen backlog until a connection closes. */
-#define HTTP_CONNECTION_LIMIT 64
+/*
+ * Connections the kernel queues before the daemon accepts them (capped by
+ * net.core.somaxconn): a flood of connects is accepted, and refused by the
+ * guard, faster than it overflows this.
+ */
+#define HTTP_LISTEN_BACKLOG 4096
 
 struct http_server;
 
@@ -32,6 +38,11 @@ typedef int (*http_handler_fn)(void *ctx, const char *id_arg, struct http_body *
 struct http_route {
 	const char *path;
 	http_handler_fn handler;
+	/*
+	 * Requests without "?id=" that were waiting together get one rendering
+	 * (see struct shared_response in http.c).
+	 */
+	bool shared;
 };
 
 /*
@@ -42,7 +53,11 @@ struct http_route {
  * and http_server_stop() closes it; on failure the caller still owns it.
  */
 struct http_server *http_server_start(int listen_fd, const struct http_route *routes,
-				      size_t n_routes, void *ctx, char *err, size_t errlen);
+				      size_t n_routes, void *ctx, const struct http_limits *lim,
+				      char *err, size_t errlen);
+/* At a reload: for new connections, and deadlines set from now on. */
+void http_server_set_limits(struct http_server *s, const struct http_limits *lim);
+void http_server_stats(const struct http_server *s, struct http_stats *out);
 void http_server_stop(struct http_server *s);
 
 /* The fd to watch for readability in the daemon's epoll set. */

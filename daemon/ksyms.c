@@ -158,7 +158,8 @@ static char *format_symbol(const struct ksym_target *t)
 	if (t->sym[0] && t->sym_addr && t->addr - t->sym_addr < KSYM_MAX_OFFSET)
 		snprintf(buf, sizeof(buf), "%s+%" PRIu64, t->sym, t->addr - t->sym_addr);
 	else
-		snprintf(buf, sizeof(buf), "0x%" PRIx64, t->addr);
+		/* The raw address would tell where KASLR put the kernel. */
+		snprintf(buf, sizeof(buf), "%s", KSYM_UNKNOWN);
 	return strdup(buf);
 }
 

@@ -14,6 +14,8 @@
 
 struct ksym_cache;
 
+#define KSYM_UNKNOWN "unknown"
+
 struct ksym_cache *ksym_cache_new(const char *kallsyms_path);
 void ksym_cache_free(struct ksym_cache *c);
 
@@ -22,7 +24,8 @@ int ksym_cache_resolve(struct ksym_cache *c, const uint64_t *addrs, size_t n);
 
 /*
  * "symbol+offset" (decimal offset, as bpftrace's kstack prints it), or
- * "0x<hex>" where no symbol covers the address.  Resolves on a miss.  The
+ * KSYM_UNKNOWN where no symbol covers the address, never the address itself:
+ * that would undo KASLR for anyone who can scrape.  Resolves on a miss.  The
  * string lives as long as the cache.
  */
 const char *ksym_cache_name(struct ksym_cache *c, uint64_t addr);

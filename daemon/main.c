@@ -25,6 +25,7 @@
 #include "daemon.h"
 #include "expo.h"
 #include "http.h"
+#include "http_metrics.h"
 #include "log.h"
 #include "privileges.h"
 #include "stacks.h"
@@ -129,6 +130,33 @@ static char *render_landing(size_t *len)
 	return strdup(page);
 }
 
+/* What the HTTP handlers serve. */
+struct served {
+	struct daemon *d;
+	struct http_server *http;
+};
+
+static int expo_http(struct expo *e, void *ctx)
+{
+	const struct served *sv = ctx;
+	struct http_stats st;
+
+	if (!sv->http)
+		return 0;
+	http_server_stats(sv->http, &st);
+	return http_stats_expo(e, &st);
+}
+
+static void web_limits(const struct web_config *w, struct http_limits *out)
+{
+	*out = (struct http_limits){
+		.max_connections = w->max_connections,
+		.max_connections_per_client = w->max_connections_per_client,
+		.header_timeout_ms = w->header_timeout_ms,
+		.idle_timeout_ms = w->idle_timeout_ms,
+	};
+}
+
 static int handle_landing(void *ctx, const char *id_arg, struct http_body *out)
 {
 	out->body = render_landing(&out->len);
@@ -138,7 +166,9 @@ static int handle_landing(void *ctx, const char *id_arg, struct http_body *out)
 
 static int handle_metrics(void *ctx, const char *id_arg, struct http_body *out)
 {
-	out->body = daemon_render_metrics(ctx, &out->len);
+	struct served *sv = ctx;
+
+	out->body = daemon_render_metrics(sv->d, expo_http, sv, &out->len);
 	/* A scrape's scratch memory is freed by now; give it back rather than keep the peak. */
 	malloc_trim(0);
 	out->content_type = EXPO_CONTENT_TYPE;
@@ -147,7 +177,7 @@ static int handle_metrics(void *ctx, const char *id_arg, struct http_body *out)
 
 static int handle_stacks(void *ctx, const char *id_arg, struct http_body *out)
 {
-	struct daemon *d = ctx;
+	struct daemon *d = ((struct served *)ctx)->d;
 
 	out->body = stack_table_json(d->stacks, id_arg, &out->len);
 	out->content_type = "application/json";
@@ -155,9 +185,10 @@ static int handle_stacks(void *ctx, const char *id_arg, struct http_body *out)
 }
 
 static const struct http_route routes[] = {
-	{ "/", handle_landing },
-	{ "/metrics", handle_metrics },
-	{ "/stacks", handle_stacks },
+	/* Scrapes that arrive together share one rendering. */
+	{ "/", handle_landing, true },
+	{ "/metrics", handle_metrics, true },
+	{ "/stacks", handle_stacks, false },
 };
 
 static int open_listen_socket(const char *listen, char *err, size_t errlen)
@@ -232,8 +263,10 @@ static void notify_status(struct daemon *d)
 	sd_notifyf(0, "STATUS=%s", status);
 }
 
-static void reload(struct daemon *d)
+static void reload(struct daemon *d, struct http_server *http)
 {
+	struct http_limits lim;
+
 	char err[CONFIG_ERR_LEN];
 	struct timespec ts;
 
@@ -246,6 +279,8 @@ static void reload(struct daemon *d)
 	} else {
 		log_info("configuration reloaded from %s", d->cfg.file);
 		d->note[0] = '\0';
+		web_limits(&d->cfg.web, &lim);
+		http_server_set_limits(http, &lim);
 	}
 	sd_notify(0, "READY=1");
 	notify_status(d);
@@ -305,7 +340,7 @@ static int run(struct daemon *d, struct http_server *http)
 
 				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo == SIGHUP)
-						reload(d);
+						reload(d, http);
 					else
 						stop = true;
 				}
@@ -337,6 +372,8 @@ int main(int argc, char **argv)
 	struct http_server *http = NULL;
 	struct options opt = {};
 	struct daemon d = {};
+	struct served served = { .d = &d };
+	struct http_limits lim;
 	char err[CONFIG_ERR_LEN], addr[INET6_ADDRSTRLEN + 8];
 	struct config cfg;
 	int lfd = -1, ret = 1;
@@ -380,6 +417,7 @@ int main(int argc, char **argv)
 		goto cleanup_config;
 	}
 	memlock_rlimit_raise();
+	nofile_rlimit_raise();
 	/* Bind before attaching, so a port in use costs no probe load. */
 	lfd = open_listen_socket(cfg.listen, err, sizeof(err));
 	if (lfd < 0) {
@@ -390,8 +428,10 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto cleanup_config;
 	}
-	http = http_server_start(lfd, routes, sizeof(routes) / sizeof(routes[0]), &d, err,
-				 sizeof(err));
+	web_limits(&d.cfg.web, &lim);
+	http = http_server_start(lfd, routes, sizeof(routes) / sizeof(routes[0]), &served, &lim,
+				 err, sizeof(err));
+	served.http = http;
 	if (!http) {
 		log_err("%s", err);
 		goto cleanup;

@@ -50,7 +50,7 @@ static bool is_tracing_frame(const char *frame)
 			return true;
 	}
 	/* Code with no symbol at the top is a BPF trampoline or JIT image. */
-	return !strncmp(frame, "0x", 2);
+	return !strcmp(frame, KSYM_UNKNOWN);
 }
 
 uint64_t stack_hash_frames(const char *const *frames, size_t n, size_t *first_frame)

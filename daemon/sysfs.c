@@ -41,6 +41,16 @@ void memlock_rlimit_raise(void)
 	setrlimit(RLIMIT_MEMLOCK, &r);
 }
 
+void nofile_rlimit_raise(void)
+{
+	struct rlimit r;
+
+	if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
 int read_u64_file(const char *path, uint64_t *out)
 {
 	FILE *f = fopen(path, "re");

@@ -21,6 +21,9 @@ int read_u64_file(const char *path, uint64_t *out);
 int cpu_list_parse(const char *s, bool *mask, int n);
 int cpu_list_read(const char *path, bool *mask, int n);
 
+/* Open files up to the hard limit: web.max_connections sockets besides the BPF objects. */
+void nofile_rlimit_raise(void);
+
 /* Lifts RLIMIT_MEMLOCK for kernels that still charge BPF maps to it (before 5.11). */
 void memlock_rlimit_raise(void);
 

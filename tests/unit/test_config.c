@@ -232,9 +232,9 @@ static void test_schema(void)
 	EXPECT_ERR("{}", "probes: missing (expected an array of probes)");
 	EXPECT_ERR("{\"probes\": {}}", "probes: expected an array of probes, got an object");
 	EXPECT_ERR("{\"probes\": [], \"listn\": \"\"}",
-		   "listn: unknown key (expected one of listen, limits, probes)");
+		   "listn: unknown key (expected one of listen, limits, web, probes)");
 	EXPECT_ERR("{\"probes\": [], \"a b\\n\": 1}",
-		   "\"a b\\u000a\": unknown key (expected one of listen, limits, probes)");
+		   "\"a b\\u000a\": unknown key (expected one of listen, limits, web, probes)");
 	EXPECT_ERR("{\"probes\": [], \"limits\": {\"max_serie\": 1}}",
 		   "limits.max_serie: unknown key (expected one of max_series, max_stacks, "
 		   "max_stack_series)");
@@ -650,7 +650,7 @@ static void test_load(void)
 	CHECK_STR_EQ(err, "/nonexistent/skbtrace.json: cannot read: No such file or directory");
 	CHECK(mkdtemp(dir) != NULL);
 	CHECK(config_load(dir, lookup, &cfg, err, sizeof(err)) == -1);
-	CHECK_CONTAINS(err, ": cannot read: Is a directory");
+	CHECK_CONTAINS(err, ": cannot read: a directory, expected a regular file");
 
 	snprintf(path, sizeof(path), "%s/ok.json", dir);
 	write_file(path, ok, strlen(ok));

@@ -27,6 +27,7 @@
 
 static atomic_int handler_calls; /* the routes' ctx */
 static atomic_int stop_loop;
+static atomic_int pause_loop; /* the loop waits, so that requests pile up */
 static int server_port;
 static int stop_fd;
 
@@ -98,9 +99,23 @@ static int h_big(void *ctx, const char *id, struct http_body *out)
 }
 
 static const struct http_route routes[] = {
-	{ "/metrics", h_metrics }, { "/echo", h_echo },	  { "/fail", h_fail },
-	{ "/busy", h_busy },	   { "/empty", h_empty }, { "/big", h_big },
+	{ "/metrics", h_metrics },
+	{ "/echo", h_echo },
+	{ "/fail", h_fail },
+	{ "/busy", h_busy },
+	{ "/empty", h_empty },
+	{ "/big", h_big },
+	{ "/shared", h_metrics, true },
 };
+
+/* Small, so that the tests reach every limit quickly. */
+static const struct http_limits limits = {
+	.max_connections = 16,
+	.max_connections_per_client = 8,
+	.header_timeout_ms = 400,
+	.idle_timeout_ms = 2000,
+};
+static struct http_server *server;
 
 /* The daemon's loop in miniature: sleeps exactly as long as the server allows. */
 static void *serve(void *arg)
@@ -115,6 +130,8 @@ static void *serve(void *arg)
 		exit(2);
 	}
 	for (;;) {
+		while (atomic_load(&pause_loop))
+			usleep(1000);
 		epoll_wait(ep, &ev, 1, http_server_timeout_ms(s));
 		if (atomic_load(&stop_loop))
 			break;
@@ -127,15 +144,22 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static int connect_server(void)
+/* A client at 127.0.0.N: each loopback address is another client to the server. */
+static int connect_from(int n)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(server_port) };
+	struct sockaddr_in src = { .sin_family = AF_INET };
 	struct timeval tv = { .tv_sec = 5 };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	src.sin_addr.s_addr = htonl(INADDR_LOOPBACK + n - 1);
 	if (fd < 0)
 		return -1;
+	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+		close(fd);
+		return -1;
+	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
@@ -143,6 +167,11 @@ static int connect_server(void)
 		return -1;
 	}
 	return fd;
+}
+
+static int connect_server(void)
+{
+	return connect_from(1);
 }
 
 /*
@@ -455,39 +484,189 @@ static void test_pipelined(void)
 	free(r);
 }
 
-/*
- * Past the limit clients wait in the backlog; one closing must let the next
- * in at once, not after the idle ones time out (HTTP_CONNECTION_TIMEOUT_S).
- */
-static void test_connection_limit(void)
+/* True when the server closed fd (EOF or reset) within ms milliseconds. */
+static bool closed_within(int fd, int ms)
 {
-	const char *req = "GET /echo?id=late HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-	struct timeval short_wait = { .tv_usec = 300000 };
-	int idle[HTTP_CONNECTION_LIMIT], late, i;
-	char buf[512] = "";
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
+	char buf[512];
 	ssize_t n;
 
-	for (i = 0; i < HTTP_CONNECTION_LIMIT; i++) {
-		idle[i] = connect_server();
-		CHECK(idle[i] >= 0);
-	}
-	/* Let the server accept them all before the next one knocks. */
-	usleep(300000);
-	late = connect_server();
-	CHECK(late >= 0);
-	CHECK(send(late, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
-	setsockopt(late, SOL_SOCKET, SO_RCVTIMEO, &short_wait, sizeof(short_wait));
-	n = recv(late, buf, sizeof(buf) - 1, 0);
-	CHECK(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	do
+		n = recv(fd, buf, sizeof(buf), 0);
+	while (n > 0);
+	return n == 0 || (n < 0 && errno == ECONNRESET);
+}
 
-	close(idle[0]);
-	n = recv(late, buf, sizeof(buf) - 1, MSG_WAITALL);
-	buf[n > 0 ? n : 0] = '\0';
+static uint64_t stat_rejected(enum http_reject_reason r)
+{
+	struct http_stats st;
+
+	http_server_stats(server, &st);
+	return st.rejected[r];
+}
+
+/* Lets connections of earlier tests, idle until their deadline, go first. */
+static void wait_no_connections(void)
+{
+	struct http_stats st;
+
+	for (int i = 0; i < 50; i++) {
+		http_server_stats(server, &st);
+		if (!st.open)
+			return;
+		usleep(100000);
+	}
+	CHECK(st.open == 0);
+}
+
+static uint64_t stat_timed_out(enum http_conn_phase p)
+{
+	struct http_stats st;
+
+	http_server_stats(server, &st);
+	return st.timed_out[p];
+}
+
+/*
+ * One client cannot take more than its share, and the others still get in,
+ * up to the limit on all connections; refusals are counted by reason.
+ */
+static void test_connection_limits(void)
+{
+	const char *req = "GET /echo?id=fair HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	uint64_t client0 = stat_rejected(HTTP_REJECT_CLIENT_LIMIT);
+	uint64_t total0 = stat_rejected(HTTP_REJECT_CONNECTION_LIMIT);
+	int held[16], extra, n = 0;
+	char buf[512] = "";
+	ssize_t got;
+
+	struct http_limits patient = limits;
+
+	wait_no_connections();
+	/* Refusals are at once; the held connections must outlive the test. */
+	patient.header_timeout_ms = 10000;
+	http_server_set_limits(server, &patient);
+	for (int i = 0; i < 8; i++)
+		held[n++] = connect_from(2);
+	usleep(200000);
+	extra = connect_from(2);
+	CHECK(extra >= 0 && closed_within(extra, 300));
+	close(extra);
+	CHECK(stat_rejected(HTTP_REJECT_CLIENT_LIMIT) == client0 + 1);
+
+	/* Another client is served beside the one at its limit. */
+	extra = connect_from(3);
+	CHECK(extra >= 0 && send(extra, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+	got = recv(extra, buf, sizeof(buf) - 1, MSG_WAITALL);
+	buf[got > 0 ? got : 0] = '\0';
 	CHECK(status_of(buf) == 200);
-	CHECK_CONTAINS(buf, "id=late\n");
-	close(late);
-	for (i = 1; i < HTTP_CONNECTION_LIMIT; i++)
-		close(idle[i]);
+	CHECK_CONTAINS(buf, "id=fair\n");
+	close(extra);
+
+	for (int i = 0; i < 8; i++)
+		held[n++] = connect_from(3);
+	usleep(200000);
+	extra = connect_from(4);
+	CHECK(extra >= 0 && closed_within(extra, 300));
+	close(extra);
+	CHECK(stat_rejected(HTTP_REJECT_CONNECTION_LIMIT) == total0 + 1);
+	for (int i = 0; i < n; i++) {
+		CHECK(held[i] >= 0);
+		close(held[i]);
+	}
+	wait_no_connections();
+	http_server_set_limits(server, &limits);
+}
+
+/*
+ * A client that keeps sending, one header byte at a time, is closed at the
+ * header deadline all the same: libmicrohttpd's timeout would restart with
+ * every byte.
+ */
+static void test_header_deadline(void)
+{
+	const char *req =
+		"GET /echo HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	uint64_t before = stat_timed_out(HTTP_PHASE_HEADERS);
+	struct timeval tv = { .tv_usec = 50000 };
+	int fd = connect_server();
+	bool closed = false;
+	char c;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* 100 ms a byte: 30 bytes would take 3 s; the deadline is 400 ms. */
+	for (size_t i = 0; i < 30 && !closed; i++) {
+		if (send(fd, req + i, 1, MSG_NOSIGNAL) != 1)
+			closed = true;
+		else if (recv(fd, &c, 1, 0) == 0)
+			closed = true;
+		usleep(50000);
+	}
+	CHECK(closed || closed_within(fd, 500));
+	CHECK(stat_timed_out(HTTP_PHASE_HEADERS) == before + 1);
+	close(fd);
+}
+
+/* A kept-alive connection with no next request is closed at the idle deadline. */
+static void test_idle_deadline(void)
+{
+	const char *req = "GET /echo?id=idle HTTP/1.1\r\nHost: x\r\n\r\n";
+	uint64_t before = stat_timed_out(HTTP_PHASE_IDLE);
+	struct timeval tv = { .tv_sec = 1 };
+	char buf[512];
+	int fd = connect_server();
+
+	CHECK(fd >= 0 && send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	CHECK(recv(fd, buf, sizeof(buf), 0) > 0);
+	/* Still open well before the deadline (2 s), closed soon after it. */
+	usleep(1000000);
+	CHECK(stat_timed_out(HTTP_PHASE_IDLE) == before);
+	CHECK(closed_within(fd, 2500));
+	CHECK(stat_timed_out(HTTP_PHASE_IDLE) == before + 1);
+	close(fd);
+}
+
+/*
+ * Requests waiting together get one rendering of a shared route; one that
+ * comes later renders again, so it never sees data older than itself.
+ */
+static void test_shared_rendering(void)
+{
+	const char *req = "GET /shared HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	int calls, fd[4];
+	char buf[512];
+	char *r;
+
+	for (int i = 0; i < 4; i++)
+		fd[i] = connect_server();
+	usleep(200000); /* accepted */
+	calls = atomic_load(&handler_calls);
+	atomic_store(&pause_loop, 1);
+	usleep(50000);
+	for (int i = 0; i < 4; i++)
+		CHECK(fd[i] >= 0 && send(fd[i], req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+	usleep(100000);
+	atomic_store(&pause_loop, 0);
+	for (int i = 0; i < 4; i++) {
+		ssize_t n = recv(fd[i], buf, sizeof(buf) - 1, MSG_WAITALL);
+
+		buf[n > 0 ? n : 0] = '\0';
+		CHECK(status_of(buf) == 200);
+		CHECK_CONTAINS(buf, METRICS_BODY);
+		close(fd[i]);
+	}
+	CHECK(atomic_load(&handler_calls) == calls + 1);
+	for (int i = 0; i < 2; i++) {
+		r = exchange(req);
+		CHECK(status_of(r) == 200);
+		free(r);
+	}
+	CHECK(atomic_load(&handler_calls) == calls + 3);
 }
 
 /*
@@ -524,13 +703,13 @@ static void test_start_failure(void)
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	/* Not a socket: MHD cannot put it in its epoll set. */
-	CHECK(http_server_start(fd, routes, 1, NULL, err, sizeof(err)) == NULL);
+	CHECK(http_server_start(fd, routes, 1, NULL, &limits, err, sizeof(err)) == NULL);
 	CHECK(!strncmp(err, "cannot start HTTP server", 24));
 	CHECK(!strchr(err, '\n'));
 	CHECK(fcntl(fd, F_GETFD) != -1);
 	close(fd);
 
-	CHECK(http_server_start(-1, routes, 1, NULL, err, sizeof(err)) == NULL);
+	CHECK(http_server_start(-1, routes, 1, NULL, &limits, err, sizeof(err)) == NULL);
 	CHECK_STR_EQ(err, "cannot start HTTP server: no listening socket");
 }
 
@@ -584,8 +763,9 @@ int main(void)
 	}
 	server_port = listen_socket_port(fd);
 	CHECK(server_port > 0);
-	s = http_server_start(fd, routes, sizeof(routes) / sizeof(routes[0]), &handler_calls, err,
-			      sizeof(err));
+	s = http_server_start(fd, routes, sizeof(routes) / sizeof(routes[0]), &handler_calls,
+			      &limits, err, sizeof(err));
+	server = s;
 	CHECK(s != NULL);
 	if (!s) {
 		fprintf(stderr, "%s\n", err);
@@ -607,7 +787,10 @@ int main(void)
 	test_handler_results();
 	test_keepalive();
 	test_pipelined();
-	test_connection_limit();
+	test_connection_limits();
+	test_header_deadline();
+	test_idle_deadline();
+	test_shared_rendering();
 	test_client_hangup();
 	test_listen_errors(server_port);
 

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What keeps hostile clients from starving the scrapes: a limit on open
+ * connections and a smaller one per client address, and a deadline for every
+ * phase of a connection's life, so that a connection which holds a slot
+ * without moving is closed.  libmicrohttpd's own timeout restarts with every
+ * byte received, which a client sending one header byte a second never lets
+ * expire; these deadlines do not move.
+ *
+ * Kept apart from libmicrohttpd: http.c tells the guard what happens to each
+ * connection, the guard tells it which sockets to shut.
+ */
+#ifndef SKBTRACE_HTTP_GUARD_H
+#define SKBTRACE_HTTP_GUARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct http_limits {
+	uint32_t max_connections;
+	uint32_t max_connections_per_client; /* per client IP address */
+	uint32_t
+		header_timeout_ms; /* from accept (or the last response) to the request's headers */
+	uint32_t idle_timeout_ms;  /* for a response to be sent, and for the next request */
+};
+
+enum http_reject_reason {
+	HTTP_REJECT_CONNECTION_LIMIT,
+	HTTP_REJECT_CLIENT_LIMIT,
+	HTTP_REJECT_REASONS,
+};
+
+enum http_conn_phase {
+	HTTP_PHASE_HEADERS,  /* connected, the request's headers not complete */
+	HTTP_PHASE_RESPONSE, /* request read, the response being sent */
+	HTTP_PHASE_IDLE,     /* kept alive, waiting for the next request */
+	HTTP_PHASES,
+};
+
+struct http_stats {
+	uint64_t rejected[HTTP_REJECT_REASONS];
+	uint64_t timed_out[HTTP_PHASES];
+	uint64_t open;
+};
+
+const char *http_reject_reason_name(enum http_reject_reason r);
+const char *http_conn_phase_name(enum http_conn_phase p);
+
+struct http_guard;
+struct http_guard_conn;
+
+struct http_guard *http_guard_new(const struct http_limits *lim);
+void http_guard_free(struct http_guard *g);
+/* New limits apply to new connections and deadlines from now on. */
+void http_guard_set_limits(struct http_guard *g, const struct http_limits *lim);
+
+/* Whether a connection from addr may be accepted; a refusal is counted. */
+bool http_guard_admit(struct http_guard *g, const struct sockaddr *addr);
+/* An accepted connection, in the headers phase; NULL when out of memory. */
+struct http_guard_conn *http_guard_open(struct http_guard *g, const struct sockaddr *addr, int fd,
+					uint64_t now_ms);
+void http_guard_enter(struct http_guard *g, struct http_guard_conn *c, enum http_conn_phase p,
+		      uint64_t now_ms);
+void http_guard_close(struct http_guard *g, struct http_guard_conn *c);
+
+/*
+ * Shuts down (shutdown(2), so that the server sees the close on its own
+ * terms) every connection past its deadline, counting each once.  Returns
+ * how many.
+ */
+int http_guard_expire(struct http_guard *g, uint64_t now_ms);
+/* Milliseconds until the next deadline, or -1 when there is none. */
+int64_t http_guard_next_ms(const struct http_guard *g, uint64_t now_ms);
+
+void http_guard_stats(const struct http_guard *g, struct http_stats *out);
+
+#endif /* SKBTRACE_HTTP_GUARD_H */
