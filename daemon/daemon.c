@@ -242,6 +242,7 @@ char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_
 
 	if (!e)
 		return NULL;
+	ksym_cache_begin(d->ksyms);
 	err = emit_build_info(e) ?: emit_reload_state(e, d);
 	for (int i = 0; !err && i < d->n_probes; i++) {
 		struct probe *p = &d->probes[i];
@@ -256,6 +257,7 @@ char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_
 		err = stack_table_expo(d->stacks, e);
 	if (!err && extra)
 		err = extra(e, extra_ctx);
+	ksym_cache_end(d->ksyms);
 	if (!err)
 		out = expo_render(e, len);
 	else

@@ -11,9 +11,27 @@
 /* Beyond this distance from a symbol the address is more likely in a gap. */
 #define KSYM_MAX_OFFSET (1u << 20)
 
+/* Every text symbol of kallsyms, sorted, for the length of a batch. */
+struct ksym_sym {
+	uint64_t addr;
+	uint32_t line; /* of equal addresses the last one listed wins, as in a scan */
+	uint32_t name_off;
+};
+
+struct ksym_table {
+	struct ksym_sym *v;
+	size_t n, cap;
+	char *names;
+	size_t names_len, names_cap;
+	bool loaded;
+	int err;
+};
+
 struct ksym_cache {
 	char *path;
 	struct u64map names; /* address → "symbol+offset" */
+	int batch;	     /* ksym_cache_begin() depth */
+	struct ksym_table table;
 };
 
 struct ksym_target {
@@ -36,10 +54,18 @@ struct ksym_cache *ksym_cache_new(const char *kallsyms_path)
 	return c;
 }
 
+static void table_free(struct ksym_table *t)
+{
+	free(t->v);
+	free(t->names);
+	memset(t, 0, sizeof(*t));
+}
+
 void ksym_cache_free(struct ksym_cache *c)
 {
 	if (!c)
 		return;
+	table_free(&c->table);
 	u64map_clear(&c->names, free);
 	free(c->path);
 	free(c);
@@ -163,6 +189,98 @@ static char *format_symbol(const struct ksym_target *t)
 	return strdup(buf);
 }
 
+static int table_add(struct ksym_table *t, uint64_t addr, const char *name, size_t len)
+{
+	if (len >= sizeof(((struct ksym_target *)0)->sym))
+		len = sizeof(((struct ksym_target *)0)->sym) - 1;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 65536;
+		struct ksym_sym *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	if (t->names_len + len + 1 > t->names_cap) {
+		size_t cap = t->names_cap ? 2 * t->names_cap : 1 << 21;
+		char *s = realloc(t->names, cap);
+
+		if (!s)
+			return -ENOMEM;
+		t->names = s;
+		t->names_cap = cap;
+	}
+	t->v[t->n] = (struct ksym_sym){ addr, (uint32_t)t->n, (uint32_t)t->names_len };
+	memcpy(t->names + t->names_len, name, len);
+	t->names[t->names_len + len] = '\0';
+	t->names_len += len + 1;
+	t->n++;
+	return 0;
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct ksym_sym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* One pass over kallsyms for the whole batch, however many resolves it makes. */
+static int table_load(const char *path, struct ksym_table *t)
+{
+	char line[512], type;
+	const char *name;
+	size_t name_len;
+	uint64_t addr;
+	FILE *f = fopen(path, "re");
+	int err = 0;
+
+	t->loaded = true;
+	if (!f)
+		return t->err = -errno;
+	while (!err && fgets(line, sizeof(line), f)) {
+		if (parse_line(line, &addr, &type, &name, &name_len) && is_text_type(type))
+			err = table_add(t, addr, name, name_len);
+	}
+	fclose(f);
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_sym);
+	return t->err = err;
+}
+
+/* The closest symbol at or below the target, as scan_kallsyms() finds it. */
+static void table_lookup(const struct ksym_table *t, struct ksym_target *tg)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->v[mid].addr <= tg->addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return;
+	tg->sym_addr = t->v[lo - 1].addr;
+	snprintf(tg->sym, sizeof(tg->sym), "%s", t->names + t->v[lo - 1].name_off);
+}
+
+void ksym_cache_begin(struct ksym_cache *c)
+{
+	c->batch++;
+}
+
+void ksym_cache_end(struct ksym_cache *c)
+{
+	if (c->batch && !--c->batch)
+		table_free(&c->table);
+}
+
 int ksym_cache_resolve(struct ksym_cache *c, const uint64_t *addrs, size_t n)
 {
 	struct ksym_target *t = calloc(n ? n : 1, sizeof(*t));
@@ -177,7 +295,13 @@ int ksym_cache_resolve(struct ksym_cache *c, const uint64_t *addrs, size_t n)
 	}
 	if (m) {
 		qsort(t, m, sizeof(*t), cmp_target);
-		err = scan_kallsyms(c->path, t, m);
+		if (!c->batch) {
+			err = scan_kallsyms(c->path, t, m);
+		} else {
+			err = c->table.loaded ? c->table.err : table_load(c->path, &c->table);
+			for (size_t i = 0; i < m; i++)
+				table_lookup(&c->table, &t[i]);
+		}
 		/* An unreadable kallsyms still yields hex names, so labels stay stable. */
 		for (size_t i = 0; i < m; i++) {
 			char *name = format_symbol(&t[i]);

@@ -19,6 +19,14 @@ struct ksym_cache;
 struct ksym_cache *ksym_cache_new(const char *kallsyms_path);
 void ksym_cache_free(struct ksym_cache *c);
 
+/*
+ * Between begin and end (a scrape), every resolve is served from one pass
+ * over kallsyms, kept in memory until end: a scrape whose probes each meet
+ * new addresses reads the file once, not once per probe.
+ */
+void ksym_cache_begin(struct ksym_cache *c);
+void ksym_cache_end(struct ksym_cache *c);
+
 /* Resolves, in one pass over kallsyms, every address in addrs not cached yet. */
 int ksym_cache_resolve(struct ksym_cache *c, const uint64_t *addrs, size_t n);
 

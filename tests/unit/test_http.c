@@ -649,7 +649,8 @@ static void test_shared_rendering(void)
 	atomic_store(&pause_loop, 1);
 	usleep(50000);
 	for (int i = 0; i < 4; i++)
-		CHECK(fd[i] >= 0 && send(fd[i], req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+		CHECK(fd[i] >= 0 &&
+		      send(fd[i], req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
 	usleep(100000);
 	atomic_store(&pause_loop, 0);
 	for (int i = 0; i < 4; i++) {
