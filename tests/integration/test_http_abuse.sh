@@ -7,7 +7,9 @@
 #   50 parallel scrapers              (from 127.0.1.1 .. 127.0.1.50, back to back)
 # The refused and timed-out connections are counted in the daemon's metrics.
 source "$(dirname "$0")/lib.sh"
-: "${HTTP_ABUSE:?path to skbtrace-http-abuse}"
+# Built beside skbtrace-testgen (tests/CMakeLists.txt).
+HTTP_ABUSE=${HTTP_ABUSE:-$(dirname "$TESTGEN")/skbtrace-http-abuse}
+[ -x "$HTTP_ABUSE" ] || { echo "NA: $HTTP_ABUSE is not built"; exit 77; }
 
 HOLD=25
 cat > "$TMP/config.json" <<'JSON'
