@@ -38,7 +38,10 @@ const char *stack_mode_name(enum skbtrace_stack_mode m)
 	return (unsigned int)m <= SKBTRACE_STACKS_EXACT ? stack_mode_names[m] : "unknown";
 }
 
-static int parse_limit(const struct json_err *e, const cJSON *obj, const char *key, uint32_t *out)
+/* An optional integer key of object `parent`, from min to max, stored times scale. */
+static int parse_uint_key(const struct json_err *e, const cJSON *obj, const char *parent,
+			  const char *key, uint64_t min, uint64_t max, uint64_t scale,
+			  uint32_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char path[JSON_PATH_LEN];
@@ -46,11 +49,16 @@ static int parse_limit(const struct json_err *e, const cJSON *obj, const char *k
 
 	if (!v)
 		return 0;
-	json_path_key(path, sizeof(path), "limits", key);
-	if (json_get_uint(e, v, path, 1, LIMIT_MAX, &n))
+	json_path_key(path, sizeof(path), parent, key);
+	if (json_get_uint(e, v, path, min, max, &n))
 		return -1;
-	*out = n;
+	*out = n * scale;
 	return 0;
+}
+
+static int parse_limit(const struct json_err *e, const cJSON *obj, const char *key, uint32_t *out)
+{
+	return parse_uint_key(e, obj, "limits", key, 1, LIMIT_MAX, 1, out);
 }
 
 static int parse_limits(const struct json_err *e, const cJSON *v, struct limits_config *l)
@@ -69,17 +77,7 @@ static int parse_limits(const struct json_err *e, const cJSON *v, struct limits_
 static int parse_web_uint(const struct json_err *e, const cJSON *obj, const char *key, uint64_t min,
 			  uint64_t max, uint64_t scale, uint32_t *out)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	char path[JSON_PATH_LEN];
-	uint64_t n;
-
-	if (!v)
-		return 0;
-	json_path_key(path, sizeof(path), "web", key);
-	if (json_get_uint(e, v, path, min, max, &n))
-		return -1;
-	*out = n * scale;
-	return 0;
+	return parse_uint_key(e, obj, "web", key, min, max, scale, out);
 }
 
 static int parse_web(const struct json_err *e, const cJSON *v, struct web_config *w)

@@ -38,9 +38,10 @@
 #define HTTP_TEXT_TYPE "text/plain; charset=utf-8"
 
 /*
- * A rendering served again, as it is, to the requests of the same run of the
- * server: they were all waiting before it started (epoll said so), so none
- * gets older data than it asked for, and a later request always renders.
+ * A rendering served again, as it is, to the other requests read in the same
+ * run of the server: those that were waiting while it rendered, and any that
+ * arrived while the run went on, milliseconds later at most.  A request read
+ * in a later run renders anew, so no answer is older than one run.
  */
 struct shared_response {
 	struct MHD_Response *response;

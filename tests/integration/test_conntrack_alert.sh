@@ -4,6 +4,7 @@
 # namespace whose conntrack table overflowed.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/conntrack_lib.sh"
+source "$(dirname "$0")/prometheus_lib.sh"
 
 # The VM guests carry no Prometheus: not applicable there (run-tests.sh NA).
 for tool in prometheus promtool jq; do
@@ -27,36 +28,8 @@ ct_listener "$ns" 8080 90
 write_config "$TMP/config.json" '{ "name": "conntrack" }'
 daemon_start "$TMP/config.json"
 
-prom_port=$(free_port)
-cat > "$TMP/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files:
-  - $RULES
-scrape_configs:
-  - job_name: skbtrace
-    static_configs:
-      - targets: ["127.0.0.1:$DAEMON_PORT"]
-YAML
-prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
-	--web.listen-address="127.0.0.1:$prom_port" > "$TMP/prometheus.log" 2>&1 &
-PIDS+=($!)
-api="http://127.0.0.1:$prom_port/api/v1"
-
-wait_for() { # SECONDS WHAT COMMAND...: polls COMMAND every second until it succeeds.
-	local secs=$1 what=$2; shift 2
-	for _ in $(seq 1 "$secs"); do
-		"$@" && return 0
-		sleep 1
-	done
-	tail -n 20 "$TMP/prometheus.log" >&2
-	fail "$what within $secs s"
-}
-target_up() {
-	curl -sf "$api/query?query=up%7Bjob%3D%22skbtrace%22%7D" |
-		jq -e '.data.result[0].value[1] == "1"' > /dev/null
-}
+prom_start "$RULES" "127.0.0.1:$DAEMON_PORT"
+api=$PROM_API
 alert_firing() {
 	curl -sf "$api/alerts" > "$TMP/alerts" &&
 		jq -e --arg a "$ALERT" --arg ns "$inode" \
@@ -64,8 +37,7 @@ alert_firing() {
 				and .labels.netns == $ns)] | length == 1' "$TMP/alerts" > /dev/null
 }
 
-wait_for 30 "Prometheus did not scrape the daemon" target_up
-log "Prometheus on port $prom_port scrapes the daemon on port $DAEMON_PORT"
+log "Prometheus ($api) scrapes the daemon on port $DAEMON_PORT"
 alert_firing && fail "$ALERT fires before any table-full drop"
 
 ct_lower_max 8

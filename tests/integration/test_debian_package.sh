@@ -45,11 +45,13 @@ for f in ./usr/sbin/skbtrace ./lib/systemd/system/skbtrace.service \
 	./usr/share/skbtrace/grafana/provisioning/alerting/skbtrace-alerts.yaml \
 	./usr/share/skbtrace/grafana/provisioning/datasources/skbtrace-prometheus.yaml \
 	./usr/share/skbtrace/grafana/provisioning/dashboards/skbtrace.yaml \
-	./usr/share/doc/skbtrace/copyright \
-	./usr/share/doc/skbtrace/README.md; do
+	./usr/share/doc/skbtrace/copyright; do
 	grep -qxF "$f" <<< "$contents" || fail "the package lacks ${f#.}"
 done
-grep -q '^./usr/share/doc/skbtrace/config.md' <<< "$contents" || fail "the package lacks the docs"
+# dh_compress gzips docs over 4 KiB, so a doc may end in .gz.
+for f in README.md config.md runbooks.md grafana.md; do
+	grep -q "^./usr/share/doc/skbtrace/$f" <<< "$contents" || fail "the package lacks the doc $f"
+done
 assert_contains "$(dpkg-deb -f "$deb1" Depends)" "libbpf1" "Depends from \${shlibs:Depends}"
 
 # Install with apt into a fresh Debian 12 where no systemd runs (nspawn

@@ -9,6 +9,7 @@
 # Every Prometheus alert fires for its scenario, naming its namespace or port.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/conntrack_lib.sh"
+source "$(dirname "$0")/prometheus_lib.sh"
 
 for tool in prometheus promtool jq /usr/bin/python3; do
 	command -v "$tool" > /dev/null || { echo "NA: $tool is not installed"; exit 77; }
@@ -131,39 +132,11 @@ assert_eq 1 "$(metric_sum "$TMP/b.metrics" skbtrace_probe_attach_failed probe=co
 assert_eq 0 "$(metric_sum "$TMP/b.metrics" skbtrace_config_last_reload_successful)" \
 	"skbtrace_config_last_reload_successful is 0"
 
-prom_port=$(free_port)
 # The rules as shipped, with `for:` waits cut to nothing so that they fire
 # within the test; the expressions are unchanged.
 sed -E 's/^( +for: ).*/\10s/' "$RULES" > "$TMP/rules.yml"
-cat > "$TMP/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files:
-  - $TMP/rules.yml
-scrape_configs:
-  - job_name: skbtrace
-    static_configs:
-      - targets: ["127.0.0.1:$A_PORT", "127.0.0.1:$B_PORT"]
-YAML
-prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
-	--web.listen-address="127.0.0.1:$prom_port" > "$TMP/prometheus.log" 2>&1 &
-PIDS+=($!)
-api="http://127.0.0.1:$prom_port/api/v1"
-wait_for() { # SECONDS WHAT COMMAND...: polls COMMAND every second until it succeeds.
-	local secs=$1 what=$2; shift 2
-	for _ in $(seq 1 "$secs"); do
-		"$@" && return 0
-		sleep 1
-	done
-	tail -n 20 "$TMP/prometheus.log" >&2
-	fail "$what within $secs s"
-}
-targets_up() {
-	curl -sf "$api/query?query=sum(up%7Bjob%3D%22skbtrace%22%7D)" |
-		jq -e '.data.result[0].value[1] == "2"' > /dev/null
-}
-wait_for 30 "Prometheus did not scrape both daemons" targets_up
+prom_start "$TMP/rules.yml" "127.0.0.1:$A_PORT" "127.0.0.1:$B_PORT"
+api=$PROM_API
 start=$(date +%s)
 
 log "netfilter drops: $(in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 20)"

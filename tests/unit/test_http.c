@@ -28,6 +28,7 @@
 static atomic_int handler_calls; /* the routes' ctx */
 static atomic_int stop_loop;
 static atomic_int pause_loop; /* the loop waits, so that requests pile up */
+static atomic_int paused;     /* ... and says that it does */
 static int server_port;
 static int stop_fd;
 
@@ -130,9 +131,16 @@ static void *serve(void *arg)
 		exit(2);
 	}
 	for (;;) {
-		while (atomic_load(&pause_loop))
-			usleep(1000);
 		epoll_wait(ep, &ev, 1, http_server_timeout_ms(s));
+		if (atomic_load(&pause_loop)) {
+			eventfd_t drain;
+
+			eventfd_read(stop_fd, &drain);
+			atomic_store(&paused, 1);
+			while (atomic_load(&pause_loop))
+				usleep(1000);
+			atomic_store(&paused, 0);
+		}
 		if (atomic_load(&stop_loop))
 			break;
 		if (http_server_run(s) < 0) {
@@ -529,6 +537,23 @@ static uint64_t stat_timed_out(enum http_conn_phase p)
 }
 
 /*
+ * Opens 8 connections from client `from` into held[n..], then one from
+ * `knock`, which the server must close at once.  Returns the new n.
+ */
+static int hold_then_knock(int from, int knock, int *held, int n)
+{
+	int extra;
+
+	for (int i = 0; i < 8; i++)
+		held[n++] = connect_from(from);
+	usleep(200000);
+	extra = connect_from(knock);
+	CHECK(extra >= 0 && closed_within(extra, 300));
+	close(extra);
+	return n;
+}
+
+/*
  * One client cannot take more than its share, and the others still get in,
  * up to the limit on all connections; refusals are counted by reason.
  */
@@ -547,12 +572,7 @@ static void test_connection_limits(void)
 	/* Refusals are at once; the held connections must outlive the test. */
 	patient.header_timeout_ms = 10000;
 	http_server_set_limits(server, &patient);
-	for (int i = 0; i < 8; i++)
-		held[n++] = connect_from(2);
-	usleep(200000);
-	extra = connect_from(2);
-	CHECK(extra >= 0 && closed_within(extra, 300));
-	close(extra);
+	n = hold_then_knock(2, 2, held, n);
 	CHECK(stat_rejected(HTTP_REJECT_CLIENT_LIMIT) == client0 + 1);
 
 	/* Another client is served beside the one at its limit. */
@@ -564,12 +584,7 @@ static void test_connection_limits(void)
 	CHECK_CONTAINS(buf, "id=fair\n");
 	close(extra);
 
-	for (int i = 0; i < 8; i++)
-		held[n++] = connect_from(3);
-	usleep(200000);
-	extra = connect_from(4);
-	CHECK(extra >= 0 && closed_within(extra, 300));
-	close(extra);
+	n = hold_then_knock(3, 4, held, n);
 	CHECK(stat_rejected(HTTP_REJECT_CONNECTION_LIMIT) == total0 + 1);
 	for (int i = 0; i < n; i++) {
 		CHECK(held[i] >= 0);
@@ -633,7 +648,7 @@ static void test_idle_deadline(void)
 
 /*
  * Requests waiting together get one rendering of a shared route; one that
- * comes later renders again, so it never sees data older than itself.
+ * comes after the server's run renders again.
  */
 static void test_shared_rendering(void)
 {
@@ -646,8 +661,11 @@ static void test_shared_rendering(void)
 		fd[i] = connect_server();
 	usleep(200000); /* accepted */
 	calls = atomic_load(&handler_calls);
+	/* Park the loop: woken through stop_fd, it waits before its next run. */
 	atomic_store(&pause_loop, 1);
-	usleep(50000);
+	CHECK(eventfd_write(stop_fd, 1) == 0);
+	while (!atomic_load(&paused))
+		usleep(1000);
 	for (int i = 0; i < 4; i++)
 		CHECK(fd[i] >= 0 &&
 		      send(fd[i], req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
@@ -662,7 +680,9 @@ static void test_shared_rendering(void)
 		close(fd[i]);
 	}
 	CHECK(atomic_load(&handler_calls) == calls + 1);
+	/* Once the server's run is over, each request renders anew. */
 	for (int i = 0; i < 2; i++) {
+		usleep(50000);
 		r = exchange(req);
 		CHECK(status_of(r) == 200);
 		free(r);
