@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "config.h"
 #include "config_filter.h"
+#include "config_web.h"
 #include "json_path.h"
 #include "json_syntax.h"
 
@@ -82,12 +83,23 @@ static int parse_web_uint(const struct json_err *e, const cJSON *obj, const char
 
 static int parse_web(const struct json_err *e, const cJSON *v, struct web_config *w)
 {
-	static const char *const keys[] = { "max_connections", "max_connections_per_client",
-					    "header_timeout_seconds", "idle_timeout_seconds",
+	static const char *const keys[] = { "max_connections",
+					    "max_connections_per_client",
+					    "header_timeout_seconds",
+					    "idle_timeout_seconds",
+					    "tls_server_config",
+					    "basic_auth_users",
 					    NULL };
 	char path[JSON_PATH_LEN];
+	const cJSON *sub;
 
 	if (json_expect_object(e, v, "web") || json_check_keys(e, v, "web", keys))
+		return -1;
+	sub = cJSON_GetObjectItemCaseSensitive(v, "tls_server_config");
+	if (sub && config_parse_web_tls(e, sub, &w->tls))
+		return -1;
+	sub = cJSON_GetObjectItemCaseSensitive(v, "basic_auth_users");
+	if (sub && config_parse_basic_auth(e, sub, w))
 		return -1;
 	if (parse_web_uint(e, v, "max_connections", 1, 65536, 1, &w->max_connections) ||
 	    parse_web_uint(e, v, "max_connections_per_client", 1, 65536, 1,
@@ -122,25 +134,6 @@ static int parse_listen(const struct json_err *e, const cJSON *v, struct config 
 	return 0;
 }
 
-/* Looks a string value up in a name table; the error lists every name. */
-static int parse_enum(const struct json_err *e, const cJSON *v, const char *path,
-		      const char *const *names, int n, int *out)
-{
-	char list[192] = "", got[128];
-	size_t o = 0;
-
-	for (int i = 0; cJSON_IsString(v) && i < n; i++) {
-		if (!strcmp(v->valuestring, names[i])) {
-			*out = i;
-			return 0;
-		}
-	}
-	for (int i = 0; i < n && o < sizeof(list); i++)
-		o += snprintf(list + o, sizeof(list) - o, "%s\"%s\"", i ? ", " : "", names[i]);
-	json_describe(got, sizeof(got), v);
-	return json_fail(e, path, "expected one of %s, got %s", list, got);
-}
-
 static int parse_stacks(const struct json_err *e, const cJSON *obj, const char *parent,
 			struct stack_config *st)
 {
@@ -155,7 +148,7 @@ static int parse_stacks(const struct json_err *e, const cJSON *obj, const char *
 		return -1;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "mode");
 	json_path_key(sub, sizeof(sub), path, "mode");
-	if (v && parse_enum(e, v, sub, stack_mode_names, 3, &mode))
+	if (v && json_get_enum(e, v, sub, stack_mode_names, 3, &mode))
 		return -1;
 	if (v)
 		st->mode = mode;
@@ -232,7 +225,7 @@ static int parse_probe(const struct json_err *e, const cJSON *obj, const char *p
 		return -1;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "attach");
 	json_path_key(sub, sizeof(sub), path, "attach");
-	if (v && parse_enum(e, v, sub, attach_names, ATTACH_METHOD_COUNT, &attach))
+	if (v && json_get_enum(e, v, sub, attach_names, ATTACH_METHOD_COUNT, &attach))
 		return -1;
 	if (v)
 		p->attach = attach;
@@ -442,26 +435,34 @@ static char *read_all(FILE *f, size_t *lenp)
 	return buf;
 }
 
+char *config_read_file(const char *file, size_t *len, char *err, size_t errlen)
+{
+	char *buf;
+	FILE *f;
+	int saved;
+
+	f = open_regular(file, err, errlen);
+	if (!f)
+		return NULL;
+	buf = read_all(f, len);
+	saved = errno;
+	fclose(f);
+	if (!buf)
+		snprintf(err, errlen, "%s: cannot read: %s", file, strerror(saved));
+	return buf;
+}
+
 int config_load(const char *file, config_probe_lookup_fn lookup, struct config *out, char *err,
 		size_t errlen)
 {
-	char *buf = NULL;
+	char *buf;
 	size_t len;
-	FILE *f;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	f = open_regular(file, err, errlen);
-	if (!f)
+	buf = config_read_file(file, &len, err, errlen);
+	if (!buf)
 		return -1;
-	buf = read_all(f, &len);
-	ret = errno;
-	fclose(f);
-	errno = ret;
-	if (!buf) {
-		snprintf(err, errlen, "%s: cannot read: %s", file, strerror(errno));
-		return -1;
-	}
 	ret = parse_buffer(buf, len, file, lookup, out, err, errlen);
 	free(buf);
 	return ret;
@@ -469,6 +470,7 @@ int config_load(const char *file, config_probe_lookup_fn lookup, struct config *
 
 void config_free(struct config *cfg)
 {
+	web_security_free(&cfg->web);
 	free(cfg->file);
 	free(cfg->probes);
 	memset(cfg, 0, sizeof(*cfg));

@@ -10,6 +10,7 @@
  * the signal.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -19,12 +20,15 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <microhttpd.h>
 #include "config.h"
 #include "http.h"
+#include "http_auth.h"
 #include "http_guard.h"
+#include "http_tls.h"
 #include "log.h"
 
 /*
@@ -36,6 +40,7 @@
 /* Per-connection pool for request headers; scrapes send a few hundred bytes. */
 #define HTTP_CONNECTION_MEMORY (32 * 1024)
 #define HTTP_TEXT_TYPE "text/plain; charset=utf-8"
+#define HTTP_AUTH_REALM "Basic realm=\"skbtrace\", charset=\"UTF-8\""
 
 /*
  * A rendering served again, as it is, to the other requests read in the same
@@ -49,9 +54,27 @@ struct shared_response {
 	uint64_t run;
 };
 
-struct http_server {
+/*
+ * One libmicrohttpd daemon with its TLS settings and users.  A reload that
+ * changes them starts a new one on the same listening socket (on a
+ * duplicate of its fd), so the socket and the connections waiting in its
+ * backlog are never dropped, and retires this one: it accepts no more,
+ * its kept-alive connections are closed at once, and those in the middle
+ * of a request get that one answer, checked against the settings they were
+ * opened under, and are closed after it (their deadlines still apply).
+ */
+struct mhd_instance {
 	struct MHD_Daemon *mhd;
-	int epoll_fd;
+	int epoll_fd;		/* libmicrohttpd's */
+	struct web_config sec;	/* own copy: tls and users only */
+	struct http_auth *auth; /* NULL: no users, no authentication */
+};
+
+struct http_server {
+	struct mhd_instance cur;
+	struct mhd_instance old; /* retiring, mhd NULL when none */
+	int listen_fd;
+	int epoll_fd; /* holds cur.epoll_fd, so that the daemon loop's fd never changes */
 	const struct http_route *routes;
 	size_t n_routes;
 	struct shared_response *shared; /* one per route */
@@ -61,6 +84,8 @@ struct http_server {
 	struct MHD_Response *not_found;
 	struct MHD_Response *not_allowed;
 	struct MHD_Response *failed;
+	struct MHD_Response *unauthorized;
+	struct MHD_Response *forbidden;
 	/* A connection was closed by the last http_server_run(). */
 	bool closed;
 	uint64_t runs; /* http_server_run() calls, to tell concurrent requests */
@@ -98,6 +123,14 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static struct mhd_instance *instance_of(struct http_server *s, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
+
+	return info && s->old.mhd && info->daemon == s->old.mhd ? &s->old : &s->cur;
+}
+
 static struct http_guard_conn *guarded(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *info =
@@ -127,6 +160,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 {
 	struct http_server *s = cls;
 	const union MHD_ConnectionInfo *fd, *addr;
+	struct mhd_instance *in;
 
 	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
 		s->closed = true;
@@ -135,9 +169,20 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		*socket_ctx = NULL;
 		return;
 	}
+	in = instance_of(s, conn);
+	if (in->sec.tls.enabled) {
+		const union MHD_ConnectionInfo *tls =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+		if (tls && tls->tls_session)
+			http_tls_session_start(tls->tls_session, in->sec.tls.client_auth);
+	}
 	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	/* Out of memory: the connection is served, only without deadlines. */
+	/*
+	 * From here the headers deadline runs, through the TLS handshake too.
+	 * Out of memory: the connection is served, only without deadlines.
+	 */
 	*socket_ctx =
 		fd && addr ? http_guard_open(s->guard, addr->client_addr, fd->connect_fd, now_ms())
 			   : NULL;
@@ -154,9 +199,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)toe;
 	if (c)
 		http_guard_enter(s->guard, c, HTTP_PHASE_IDLE, now_ms());
+	if (instance_of(s, conn) == &s->old) {
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		/* The answer is in the socket's buffer; FIN follows it, nothing more is read. */
+		if (fd)
+			shutdown(fd->connect_fd, SHUT_RDWR);
+	}
 }
 
-static struct MHD_Response *canned(const char *body, const char *allow)
+/* header and value: one more header, or NULL. */
+static struct MHD_Response *canned(const char *body, const char *header, const char *value)
 {
 	struct MHD_Response *r;
 
@@ -164,7 +218,7 @@ static struct MHD_Response *canned(const char *body, const char *allow)
 	if (!r)
 		return NULL;
 	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, HTTP_TEXT_TYPE) != MHD_YES ||
-	    (allow && MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES)) {
+	    (header && MHD_add_response_header(r, header, value) != MHD_YES)) {
 		MHD_destroy_response(r);
 		return NULL;
 	}
@@ -235,6 +289,38 @@ static enum MHD_Result serve_route(struct http_server *s, struct MHD_Connection 
 }
 
 /*
+ * Checked for every path, known or not, and every method, so that a
+ * stranger learns nothing; false with the refusal queued in *refusal.
+ */
+static bool admitted(struct http_server *s, struct MHD_Connection *conn, enum MHD_Result *refusal)
+{
+	struct mhd_instance *in = instance_of(s, conn);
+	const union MHD_ConnectionInfo *tls;
+	char *user, *password = NULL;
+	bool ok;
+
+	if (in->sec.tls.enabled) {
+		tls = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		if (!http_tls_client_allowed(tls ? tls->tls_session : NULL,
+					     in->sec.tls.client_auth)) {
+			*refusal = MHD_queue_response(conn, MHD_HTTP_FORBIDDEN, s->forbidden);
+			return false;
+		}
+	}
+	if (!in->auth)
+		return true;
+	user = MHD_basic_auth_get_username_password(conn, &password);
+	ok = http_auth_check(in->auth, user, password);
+	if (password)
+		explicit_bzero(password, strlen(password));
+	MHD_free(user);
+	MHD_free(password);
+	if (!ok)
+		*refusal = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, s->unauthorized);
+	return ok;
+}
+
+/*
  * MHD calls this once with the headers, again for every chunk of request
  * body, and a last time with no data once the request is complete.
  *
@@ -250,6 +336,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	static int reading, answered;
 	struct http_server *s = cls;
 	const struct http_route *route;
+	enum MHD_Result refusal;
 
 	(void)version;
 	(void)upload_data;
@@ -263,6 +350,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!*req_cls && strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD)) {
 		*req_cls = &answered;
+		if (!admitted(s, conn, &refusal))
+			return refusal;
 		if (!route)
 			return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, s->not_found);
 		return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, s->not_allowed);
@@ -273,9 +362,105 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	*req_cls = &answered;
+	if (!admitted(s, conn, &refusal))
+		return refusal;
 	if (!route)
 		return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, s->not_found);
 	return serve_route(s, conn, route);
+}
+
+static void instance_stop(struct mhd_instance *in)
+{
+	MHD_socket fd;
+
+	if (in->mhd) {
+		/* Quiesced, MHD leaves the socket alone: no shutdown(2) of what the next one serves. */
+		fd = MHD_quiesce_daemon(in->mhd);
+		MHD_stop_daemon(in->mhd);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
+	http_auth_free(in->auth);
+	web_security_free(&in->sec);
+	memset(in, 0, sizeof(*in));
+	in->epoll_fd = -1;
+}
+
+/* Starts MHD on a duplicate of the listen fd: the socket outlives any one instance. */
+static int instance_start(struct http_server *s, struct mhd_instance *in,
+			  const struct web_config *web, char *err, size_t errlen)
+{
+	const struct web_tls_config *tls = &in->sec.tls;
+	struct MHD_OptionItem opts[10];
+	const union MHD_DaemonInfo *info;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	char why[256] = "";
+	int n = 0, fd;
+
+	memset(in, 0, sizeof(*in));
+	in->epoll_fd = -1;
+	if (web_security_copy(&in->sec, web) ||
+	    (in->sec.n_users && !(in->auth = http_auth_new(in->sec.users, in->sec.n_users)))) {
+		snprintf(err, errlen, "out of memory");
+		instance_stop(in);
+		return -ENOMEM;
+	}
+	fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot duplicate the listening socket: %s", strerror(errno));
+		instance_stop(in);
+		return -errno;
+	}
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
+					     MHD_CONNECTION_LIMIT_BACKSTOP, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
+					     MHD_CONNECTION_TIMEOUT_BACKSTOP_S, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+					     HTTP_CONNECTION_MEMORY, NULL };
+	if (tls->enabled) {
+		flags |= MHD_USE_TLS;
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, tls->cert.data };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, tls->key.data };
+		opts[n++] =
+			(struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						 (void *)http_tls_priorities(tls->min_version) };
+		if (tls->client_ca.data)
+			opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0,
+							     tls->client_ca.data };
+	}
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+
+	s->start_err = why;
+	s->start_errlen = sizeof(why);
+	/* MHD complains unless its logger comes before every other option. */
+	in->mhd = MHD_start_daemon(
+		flags, 0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	s->start_err = NULL;
+	if (!in->mhd) {
+		close(fd);
+		snprintf(err, errlen, "%s", *why ? why : "libmicrohttpd refused to start");
+		instance_stop(in);
+		return -EINVAL;
+	}
+	info = MHD_get_daemon_info(in->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (!info || info->epoll_fd < 0) {
+		snprintf(err, errlen, "no epoll fd");
+		instance_stop(in);
+		return -EINVAL;
+	}
+	in->epoll_fd = info->epoll_fd;
+	return 0;
+}
+
+/* The loop watches s->epoll_fd; it holds the instance's own. */
+static int watch_instance(struct http_server *s, const struct mhd_instance *in)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	return epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, in->epoll_fd, &ev) ? -errno : 0;
 }
 
 static void free_server(struct http_server *s)
@@ -292,23 +477,21 @@ static void free_server(struct http_server *s)
 		MHD_destroy_response(s->not_allowed);
 	if (s->failed)
 		MHD_destroy_response(s->failed);
+	if (s->unauthorized)
+		MHD_destroy_response(s->unauthorized);
+	if (s->forbidden)
+		MHD_destroy_response(s->forbidden);
+	if (s->epoll_fd >= 0)
+		close(s->epoll_fd);
 	free(s);
 }
 
 struct http_server *http_server_start(int listen_fd, const struct http_route *routes,
 				      size_t n_routes, void *ctx, const struct http_limits *lim,
-				      char *err, size_t errlen)
+				      const struct web_config *web, char *err, size_t errlen)
 {
-	struct MHD_OptionItem opts[] = {
-		{ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL },
-		{ MHD_OPTION_CONNECTION_LIMIT, MHD_CONNECTION_LIMIT_BACKSTOP, NULL },
-		{ MHD_OPTION_CONNECTION_TIMEOUT, MHD_CONNECTION_TIMEOUT_BACKSTOP_S, NULL },
-		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONNECTION_MEMORY, NULL },
-		{ MHD_OPTION_END, 0, NULL },
-	};
-	const union MHD_DaemonInfo *info;
 	struct http_server *s;
-	char why[256] = "";
+	char why[256];
 
 	/* MHD would quietly open a socket of its own on a random port. */
 	if (listen_fd < 0) {
@@ -320,50 +503,85 @@ struct http_server *http_server_start(int listen_fd, const struct http_route *ro
 		snprintf(err, errlen, "cannot start HTTP server: %s", strerror(errno));
 		return NULL;
 	}
+	s->cur.epoll_fd = -1;
+	s->old.epoll_fd = -1;
+	s->listen_fd = listen_fd;
 	s->routes = routes;
 	s->n_routes = n_routes;
 	s->ctx = ctx;
-	s->not_found = canned("not found\n", NULL);
-	s->not_allowed = canned("method not allowed\n", "GET, HEAD");
-	s->failed = canned("internal server error\n", NULL);
+	s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	s->not_found = canned("not found\n", NULL, NULL);
+	s->not_allowed = canned("method not allowed\n", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	s->failed = canned("internal server error\n", NULL, NULL);
+	s->unauthorized =
+		canned("unauthorized\n", MHD_HTTP_HEADER_WWW_AUTHENTICATE, HTTP_AUTH_REALM);
+	s->forbidden = canned("client certificate refused\n", NULL, NULL);
 	s->shared = calloc(n_routes ? n_routes : 1, sizeof(*s->shared));
 	s->guard = http_guard_new(lim);
-	if (!s->not_found || !s->not_allowed || !s->failed || !s->shared || !s->guard) {
+	if (s->epoll_fd < 0 || !s->not_found || !s->not_allowed || !s->failed || !s->unauthorized ||
+	    !s->forbidden || !s->shared || !s->guard) {
 		snprintf(err, errlen, "cannot start HTTP server: out of memory");
 		free_server(s);
 		return NULL;
 	}
-
-	s->start_err = why;
-	s->start_errlen = sizeof(why);
-	/* MHD complains unless its logger comes before every other option. */
-	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, s, on_request, s,
-				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY,
-				  opts, MHD_OPTION_END);
-	s->start_err = NULL;
-	if (!s->mhd) {
-		snprintf(err, errlen, "cannot start HTTP server%s%s", *why ? ": " : "", why);
+	if (instance_start(s, &s->cur, web, why, sizeof(why)) || watch_instance(s, &s->cur)) {
+		snprintf(err, errlen, "cannot start HTTP%s server: %s", web->tls.enabled ? "S" : "",
+			 why);
+		instance_stop(&s->cur);
 		free_server(s);
 		return NULL;
 	}
-	info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	if (!info || info->epoll_fd < 0) {
-		snprintf(err, errlen, "cannot start HTTP server: no epoll fd");
-		http_server_stop(s);
-		return NULL;
-	}
-	s->epoll_fd = info->epoll_fd;
 	return s;
+}
+
+int http_server_reconfigure(struct http_server *s, const struct web_config *web, char *err,
+			    size_t errlen)
+{
+	struct mhd_instance next;
+	MHD_socket fd;
+	char why[256];
+	int ret;
+
+	if (web_security_equal(&s->cur.sec, web))
+		return 0;
+	/* Nothing runs in between: the old instance accepts nothing more once the new one is up. */
+	ret = instance_start(s, &next, web, why, sizeof(why));
+	if (!ret)
+		ret = watch_instance(s, &next);
+	if (ret) {
+		snprintf(err, errlen, "cannot restart the HTTP%s server: %s",
+			 web->tls.enabled ? "S" : "", why);
+		instance_stop(&next);
+		return ret;
+	}
+	for (size_t i = 0; i < s->n_routes; i++) {
+		if (s->shared[i].response)
+			MHD_destroy_response(s->shared[i].response);
+		s->shared[i].response = NULL;
+	}
+	/* One retiring at a time; closing its epoll fd takes it out of s->epoll_fd. */
+	instance_stop(&s->old);
+	s->old = s->cur;
+	s->cur = next;
+	fd = MHD_quiesce_daemon(s->old.mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	http_guard_shut_idle(s->guard);
+	return 1;
+}
+
+bool http_server_tls(const struct http_server *s)
+{
+	return s->cur.sec.tls.enabled;
 }
 
 void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	if (s->mhd)
-		MHD_stop_daemon(s->mhd);
+	instance_stop(&s->old);
+	instance_stop(&s->cur);
+	close(s->listen_fd);
 	free_server(s);
 }
 
@@ -378,23 +596,45 @@ int http_server_run(struct http_server *s)
 
 	s->closed = false;
 	s->runs++;
-	ret = MHD_run(s->mhd) == MHD_YES ? 0 : -1;
+	ret = MHD_run(s->cur.mhd) == MHD_YES ? 0 : -1;
+	if (s->old.mhd) {
+		const union MHD_DaemonInfo *left;
+
+		MHD_run(s->old.mhd);
+		left = MHD_get_daemon_info(s->old.mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (left && !left->num_connections)
+			instance_stop(&s->old);
+	}
 	/* Shut sockets wake MHD's epoll set: the next run closes them. */
 	http_guard_expire(s->guard, now_ms());
 	return ret;
 }
 
+/* The sooner of two timeouts, either of them maybe missing (-1). */
+static int64_t sooner(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	return b >= 0 && b < a ? b : a;
+}
+
+static int64_t instance_timeout_ms(const struct mhd_instance *in)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (!in->mhd || MHD_get_timeout(in->mhd, &ms) != MHD_YES)
+		return -1;
+	return ms > INT_MAX ? INT_MAX : (int64_t)ms;
+}
+
 int http_server_timeout_ms(struct http_server *s)
 {
-	int64_t guard = http_guard_next_ms(s->guard, now_ms());
-	MHD_UNSIGNED_LONG_LONG ms;
+	int64_t ms = http_guard_next_ms(s->guard, now_ms());
 
 	if (s->closed)
 		return 0;
-	if (MHD_get_timeout(s->mhd, &ms) != MHD_YES)
-		return guard > INT_MAX ? INT_MAX : (int)guard;
-	if (guard >= 0 && (MHD_UNSIGNED_LONG_LONG)guard < ms)
-		ms = guard;
+	ms = sooner(ms, instance_timeout_ms(&s->cur));
+	ms = sooner(ms, instance_timeout_ms(&s->old));
 	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "config.h"
 #include "http_guard.h"
 
 /*
@@ -51,10 +52,25 @@ struct http_route {
  * answer 404, methods other than GET and HEAD answer 405 with Allow.
  * The table must outlive the server.  On success the server owns listen_fd
  * and http_server_stop() closes it; on failure the caller still owns it.
+ *
+ * web->tls and web->users (checked by the config parser) make it serve
+ * HTTPS and ask for a client certificate and a password; a client refused
+ * gets 401 (password) or 403 (client certificate, after a resumed session),
+ * or a failed handshake, before any path is looked at.
  */
 struct http_server *http_server_start(int listen_fd, const struct http_route *routes,
 				      size_t n_routes, void *ctx, const struct http_limits *lim,
-				      char *err, size_t errlen);
+				      const struct web_config *web, char *err, size_t errlen);
+/*
+ * At a reload: when web's TLS files (by content) or users changed, starts
+ * serving with them on the same listening socket and closes the
+ * connections of the old settings; connections waiting to be accepted are
+ * served with the new.  Returns 0 when nothing changed, 1 when restarted,
+ * or a negative errno with the old settings still serving.
+ */
+int http_server_reconfigure(struct http_server *s, const struct web_config *web, char *err,
+			    size_t errlen);
+bool http_server_tls(const struct http_server *s);
 /* At a reload: for new connections, and deadlines set from now on. */
 void http_server_set_limits(struct http_server *s, const struct http_limits *lim);
 void http_server_stats(const struct http_server *s, struct http_stats *out);

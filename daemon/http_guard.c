@@ -191,6 +191,20 @@ int http_guard_expire(struct http_guard *g, uint64_t now_ms)
 	return n;
 }
 
+int http_guard_shut_idle(struct http_guard *g)
+{
+	int n = 0;
+
+	for (struct http_guard_conn *c = g->conns; c; c = c->next) {
+		if (c->expired || c->phase != HTTP_PHASE_IDLE)
+			continue;
+		c->expired = true;
+		shutdown(c->fd, SHUT_RDWR);
+		n++;
+	}
+	return n;
+}
+
 int64_t http_guard_next_ms(const struct http_guard *g, uint64_t now_ms)
 {
 	int64_t next = -1;

@@ -70,6 +70,11 @@ void http_guard_close(struct http_guard *g, struct http_guard_conn *c);
  * how many.
  */
 int http_guard_expire(struct http_guard *g, uint64_t now_ms);
+/*
+ * Shuts every connection now kept alive between requests, as for a
+ * deadline but not counted as a timeout.  Returns how many.
+ */
+int http_guard_shut_idle(struct http_guard *g);
 /* Milliseconds until the next deadline, or -1 when there is none. */
 int64_t http_guard_next_ms(const struct http_guard *g, uint64_t now_ms);
 

@@ -220,3 +220,22 @@ const char *json_get_string(const struct json_err *e, const cJSON *v, const char
 	json_fail(e, path, "expected %s, got %s", what, got);
 	return NULL;
 }
+
+/* Looks a string value up in a name table; the error lists every name. */
+int json_get_enum(const struct json_err *e, const cJSON *v, const char *path,
+		  const char *const *names, int n, int *out)
+{
+	char list[192] = "", got[128];
+	size_t o = 0;
+
+	for (int i = 0; cJSON_IsString(v) && i < n; i++) {
+		if (!strcmp(v->valuestring, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	for (int i = 0; i < n && o < sizeof(list); i++)
+		o += snprintf(list + o, sizeof(list) - o, "%s\"%s\"", i ? ", " : "", names[i]);
+	json_describe(got, sizeof(got), v);
+	return json_fail(e, path, "expected one of %s, got %s", list, got);
+}

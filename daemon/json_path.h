@@ -53,4 +53,8 @@ int json_get_uint(const struct json_err *e, const cJSON *v, const char *path, ui
 const char *json_get_string(const struct json_err *e, const cJSON *v, const char *path,
 			    const char *what);
 
+/* A string from names[0..n-1], its index in *out; the error lists every name. */
+int json_get_enum(const struct json_err *e, const cJSON *v, const char *path,
+		  const char *const *names, int n, int *out);
+
 #endif /* SKBTRACE_JSON_PATH_H */

@@ -263,6 +263,21 @@ static void notify_status(struct daemon *d)
 	sd_notifyf(0, "STATUS=%s", status);
 }
 
+/* TLS files and users, re-read with the config; the listening socket stays. */
+static void reload_web(struct daemon *d, struct http_server *http)
+{
+	char err[CONFIG_ERR_LEN];
+	int ret = http_server_reconfigure(http, &d->cfg.web, err, sizeof(err));
+
+	if (ret < 0) {
+		log_err("reload: %s; still serving with the previous TLS settings and users", err);
+		snprintf(d->note, sizeof(d->note), "reload failed, old TLS settings kept: %s", err);
+		d->last_reload_failed = true;
+	} else if (ret > 0) {
+		log_info("reload: serving with the new TLS settings and users on the same socket");
+	}
+}
+
 static void reload(struct daemon *d, struct http_server *http)
 {
 	struct http_limits lim;
@@ -281,6 +296,7 @@ static void reload(struct daemon *d, struct http_server *http)
 		d->note[0] = '\0';
 		web_limits(&d->cfg.web, &lim);
 		http_server_set_limits(http, &lim);
+		reload_web(d, http);
 	}
 	sd_notify(0, "READY=1");
 	notify_status(d);
@@ -430,7 +446,7 @@ int main(int argc, char **argv)
 	}
 	web_limits(&d.cfg.web, &lim);
 	http = http_server_start(lfd, routes, sizeof(routes) / sizeof(routes[0]), &served, &lim,
-				 err, sizeof(err));
+				 &d.cfg.web, err, sizeof(err));
 	served.http = http;
 	if (!http) {
 		log_err("%s", err);
@@ -438,7 +454,11 @@ int main(int argc, char **argv)
 	}
 	bound_address(lfd, addr, sizeof(addr));
 	lfd = -1; /* the server owns and closes it now */
-	log_info("serving metrics on http://%s/metrics", addr);
+	log_info("serving metrics on %s://%s/metrics", http_server_tls(http) ? "https" : "http",
+		 addr);
+	if (d.cfg.web.n_users && !http_server_tls(http))
+		log_warn("web.basic_auth_users without web.tls_server_config: passwords cross the "
+			 "network in clear text");
 	drop_privileges();
 	sd_notify(0, "READY=1");
 	notify_status(&d);

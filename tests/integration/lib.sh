@@ -17,6 +17,10 @@ CLEANUP_CMDS=()
 DAEMON_PID=
 DAEMON_PORT=
 DAEMON_LOG=
+# DAEMON_CURL: curl arguments for a daemon serving HTTPS or asking for a
+# password (--cacert, --cert, -u), used by daemon_start and scrape.
+DAEMON_CURL=()
+DAEMON_SCHEME=http
 CHECKS=0
 
 log() { printf '# %s\n' "$*"; }
@@ -84,8 +88,19 @@ write_config() {
 JSON
 }
 
+# daemon_log_port LOG: the port of the "serving metrics on http(s)://..." line.
+daemon_log_port() {
+	sed -n 's|.*serving metrics on https*://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$1" | head -n1
+}
+
+# daemon_log_scheme LOG: http, or https when the daemon said so.
+daemon_log_scheme() {
+	if grep -q 'serving metrics on https://' "$1"; then echo https; else echo http; fi
+}
+
 # daemon_start CONFIG [extra args]: starts skbtrace on an ephemeral port and
-# waits until /metrics answers.  Sets DAEMON_PID, DAEMON_PORT, DAEMON_LOG.
+# waits until /metrics answers (with DAEMON_CURL's arguments).  Sets
+# DAEMON_PID, DAEMON_PORT, DAEMON_LOG, DAEMON_SCHEME.
 daemon_start() {
 	local config=$1; shift
 	DAEMON_LOG="$TMP/daemon.$RANDOM.log"
@@ -93,8 +108,10 @@ daemon_start() {
 	DAEMON_PID=$!
 	PIDS+=("$DAEMON_PID")
 	for _ in $(seq 1 200); do
-		DAEMON_PORT=$(sed -n 's|.*serving metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$DAEMON_LOG" | head -n1)
-		if [ -n "$DAEMON_PORT" ] && curl -sf -o /dev/null "http://127.0.0.1:$DAEMON_PORT/metrics"; then
+		DAEMON_PORT=$(daemon_log_port "$DAEMON_LOG")
+		DAEMON_SCHEME=$(daemon_log_scheme "$DAEMON_LOG")
+		if [ -n "$DAEMON_PORT" ] && curl -sf "${DAEMON_CURL[@]}" -o /dev/null \
+			"$DAEMON_SCHEME://127.0.0.1:$DAEMON_PORT/metrics"; then
 			return 0
 		fi
 		kill -0 "$DAEMON_PID" 2>/dev/null || fail "daemon exited during start-up"
@@ -122,7 +139,8 @@ daemon_try_start() {
 		return 1
 	fi
 	DAEMON_PID=$pid
-	DAEMON_PORT=$(sed -n 's|.*serving metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$DAEMON_LOG")
+	DAEMON_PORT=$(daemon_log_port "$DAEMON_LOG")
+	DAEMON_SCHEME=$(daemon_log_scheme "$DAEMON_LOG")
 }
 
 daemon_stop() {
@@ -132,7 +150,7 @@ daemon_stop() {
 	DAEMON_PID=
 }
 
-scrape() { curl -sf "http://127.0.0.1:$DAEMON_PORT${1:-/metrics}"; }
+scrape() { curl -sf "${DAEMON_CURL[@]}" "$DAEMON_SCHEME://127.0.0.1:$DAEMON_PORT${1:-/metrics}"; }
 
 # metric_sum FILE NAME [label=value ...]: sum of the samples of NAME whose
 # labels include every given pair (0 when there is none); a value ending

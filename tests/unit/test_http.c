@@ -116,6 +116,8 @@ static const struct http_limits limits = {
 	.header_timeout_ms = 400,
 	.idle_timeout_ms = 2000,
 };
+/* Plain HTTP, no users: TLS and basic auth are tested against the daemon (test_web_tls.sh). */
+static const struct web_config plain;
 static struct http_server *server;
 
 /* The daemon's loop in miniature: sleeps exactly as long as the server allows. */
@@ -724,13 +726,13 @@ static void test_start_failure(void)
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	/* Not a socket: MHD cannot put it in its epoll set. */
-	CHECK(http_server_start(fd, routes, 1, NULL, &limits, err, sizeof(err)) == NULL);
+	CHECK(http_server_start(fd, routes, 1, NULL, &limits, &plain, err, sizeof(err)) == NULL);
 	CHECK(!strncmp(err, "cannot start HTTP server", 24));
 	CHECK(!strchr(err, '\n'));
 	CHECK(fcntl(fd, F_GETFD) != -1);
 	close(fd);
 
-	CHECK(http_server_start(-1, routes, 1, NULL, &limits, err, sizeof(err)) == NULL);
+	CHECK(http_server_start(-1, routes, 1, NULL, &limits, &plain, err, sizeof(err)) == NULL);
 	CHECK_STR_EQ(err, "cannot start HTTP server: no listening socket");
 }
 
@@ -785,7 +787,7 @@ int main(void)
 	server_port = listen_socket_port(fd);
 	CHECK(server_port > 0);
 	s = http_server_start(fd, routes, sizeof(routes) / sizeof(routes[0]), &handler_calls,
-			      &limits, err, sizeof(err));
+			      &limits, &plain, err, sizeof(err));
 	server = s;
 	CHECK(s != NULL);
 	if (!s) {
