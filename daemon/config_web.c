@@ -103,18 +103,21 @@ static int check_files(const struct json_err *e, const struct web_tls_config *t)
 	return 0;
 }
 
-/* As exporter-toolkit: a CA without a policy that verifies, or the reverse, is a mistake. */
-static int check_client_auth(const struct json_err *e, const struct web_tls_config *t)
+/*
+ * As exporter-toolkit: a CA without a policy that verifies, or the reverse,
+ * is a mistake.  Checked before any file is read.
+ */
+static int check_client_auth(const struct json_err *e, const struct web_tls_config *t, bool has_ca)
 {
 	bool verifies = t->client_auth == WEB_CLIENT_AUTH_VERIFY_IF_GIVEN ||
 			t->client_auth == WEB_CLIENT_AUTH_REQUIRE_AND_VERIFY;
 
-	if (verifies && !t->client_ca.path)
+	if (verifies && !has_ca)
 		return json_fail(e, TLS_PATH ".client_ca_file",
 				 "missing (expected the path of the CA certificates that sign "
 				 "client certificates, for client_auth_type \"%s\")",
 				 web_client_auth_name(t->client_auth));
-	if (t->client_auth == WEB_CLIENT_AUTH_NONE && t->client_ca.path)
+	if (t->client_auth == WEB_CLIENT_AUTH_NONE && has_ca)
 		return json_fail(e, TLS_PATH ".client_ca_file",
 				 "set, but client_auth_type is \"NoClientCert\" (expected "
 				 "\"RequireAndVerifyClientCert\" or \"VerifyClientCertIfGiven\" "
@@ -149,11 +152,21 @@ int config_parse_web_tls(const struct json_err *e, const cJSON *obj, struct web_
 		return -1;
 	if (v)
 		t->min_version = n;
-	if (read_key_file(e, obj, "cert_file", "a PEM certificate", false, &t->cert) ||
+	/* What is missing first, then what the files hold. */
+	if (!cJSON_GetObjectItemCaseSensitive(obj, "cert_file"))
+		return json_fail(e, TLS_PATH ".cert_file",
+				 "missing (expected the path of a PEM "
+				 "certificate)");
+	if (!cJSON_GetObjectItemCaseSensitive(obj, "key_file"))
+		return json_fail(e, TLS_PATH ".key_file",
+				 "missing (expected the path of a PEM "
+				 "private key)");
+	if (check_client_auth(e, t, cJSON_GetObjectItemCaseSensitive(obj, "client_ca_file")) ||
+	    read_key_file(e, obj, "cert_file", "a PEM certificate", false, &t->cert) ||
 	    read_key_file(e, obj, "key_file", "a PEM private key", false, &t->key) ||
 	    read_key_file(e, obj, "client_ca_file", "PEM CA certificates", true, &t->client_ca))
 		return -1;
-	return check_client_auth(e, t) ?: check_files(e, t);
+	return check_files(e, t);
 }
 
 /* bcrypt's own alphabet, not base64's. */
