@@ -6,15 +6,18 @@
 #   packaging/deps.sh --deb    build the Debian package (packaging/build-deb.sh)
 set -eu
 
+# GnuTLS (libmicrohttpd's TLS library) checks the certificates and client
+# certificates; libxcrypt's crypt_rn() checks bcrypt passwords.
 BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libmicrohttpd-dev libsystemd-dev libcjson-dev scdoc"
+	libmicrohttpd-dev libsystemd-dev libcjson-dev scdoc libgnutls28-dev libcrypt-dev"
 # The VM stage (tests/vm) boots stock kernels under QEMU from a busybox
 # initramfs; kmod's depmod and xz/zstd unpack the kernels' modules, lz4/zstd their
 # vmlinux for its BTF (tests/build).
 # python3 and its yaml module regenerate the Grafana dashboard and alert rules
 # (packaging/grafana), which the dashboard test compares with the tree.
+# openssl makes the CA and certificates of the TLS test (test_web_tls).
 TEST="iproute2 nftables curl prometheus util-linux strace systemd-container debootstrap jq
-	qemu-system-x86 busybox-static cpio zstd xz-utils kmod lz4 python3 python3-yaml"
+	qemu-system-x86 busybox-static cpio zstd xz-utils kmod lz4 python3 python3-yaml openssl"
 BENCH="bpftrace"
 # dpkg-buildpackage and the checks of its result; the test suite builds the
 # package too (tests/integration/test_debian_package.sh).
