@@ -7,6 +7,7 @@
 # - RequireAndVerifyClientCert: the CA's client certificate in, another CA's and none out;
 #   VerifyClientCertIfGiven: none in, another CA's out; min_version TLS13 refuses TLS 1.2;
 # - the headers deadline covers the TLS handshake;
+# - basic auth over plain HTTP works, with a warning;
 # - bad, expired and missing files: a clear error and exit 1 at start, and at a
 #   SIGHUP the old certificate serving on, same PID, same listening socket;
 # - a SIGHUP rotates the certificate (its serial seen by openssl s_client), and
@@ -79,7 +80,8 @@ MTLS='{ "cert_file": "pki/live.crt", "key_file": "pki/live.key",
 USERS="{ \"alice\": \"$HASH_S3CRET\", \"bob\": \"$HASH_PW2\", \"carol\": \"$HASH_CAROL\" }"
 
 # ---- Bad files at start: exit 1, the file, the JSON path and the problem. ----
-# start_fails NAME TLS_JSON MESSAGE: both --check-config and a real start refuse it.
+# start_fails NAME TLS_JSON MESSAGE: both --check-config and a real start refuse
+# it with "CONFIG: web.tls_server_config.MESSAGE".
 start_fails() {
 	local rc
 	web_config "$TMP/$1.json" "$2"
@@ -88,24 +90,25 @@ start_fails() {
 		timeout 20 "$SKBTRACE" $mode --config "$TMP/$1.json" --listen 127.0.0.1:0 \
 			> /dev/null 2> "$TMP/$1.err" || rc=$?
 		assert_eq 1 "$rc" "$1: exit code ${mode:-at start}"
-		assert_contains "$(cat "$TMP/$1.err")" "$TMP/$1.json: $3" "$1: message ${mode:-at start}"
+		assert_contains "$(cat "$TMP/$1.err")" "$TMP/$1.json: web.tls_server_config.$3" \
+			"$1: message ${mode:-at start}"
 		assert_eq 1 "$(wc -l < "$TMP/$1.err")" "$1: one line ${mode:-at start}"
 	done
 }
 start_fails missing_cert '{ "cert_file": "pki/nope.crt", "key_file": "pki/server.key" }' \
-	"web.tls_server_config.cert_file: $TMP/pki/nope.crt: cannot read: No such file or directory"
+	"cert_file: $TMP/pki/nope.crt: cannot read: No such file or directory"
 start_fails expired_cert '{ "cert_file": "pki/expired.crt", "key_file": "pki/expired.key" }' \
-	"web.tls_server_config.cert_file: $TMP/pki/expired.crt: the certificate expired on"
+	"cert_file: $TMP/pki/expired.crt: the certificate expired on"
 start_fails garbage_cert '{ "cert_file": "pki/garbage.pem", "key_file": "pki/server.key" }' \
-	"web.tls_server_config.cert_file: $TMP/pki/garbage.pem: no PEM certificate"
+	"cert_file: $TMP/pki/garbage.pem: no PEM certificate"
 start_fails wrong_key '{ "cert_file": "pki/server.crt", "key_file": "pki/client.key" }' \
 	"key_file: $TMP/pki/client.key: not the key of the certificate in $TMP/pki/server.crt"
 start_fails missing_ca '{ "cert_file": "pki/server.crt", "key_file": "pki/server.key",
 	"client_auth_type": "RequireAndVerifyClientCert", "client_ca_file": "pki/none.crt" }' \
-	"web.tls_server_config.client_ca_file: $TMP/pki/none.crt: cannot read: No such file or directory"
+	"client_ca_file: $TMP/pki/none.crt: cannot read: No such file or directory"
 start_fails garbage_ca '{ "cert_file": "pki/server.crt", "key_file": "pki/server.key",
 	"client_auth_type": "VerifyClientCertIfGiven", "client_ca_file": "pki/garbage.pem" }' \
-	"web.tls_server_config.client_ca_file: $TMP/pki/garbage.pem: no PEM certificate"
+	"client_ca_file: $TMP/pki/garbage.pem: no PEM certificate"
 
 # ---- mTLS and basic auth ----
 web_config "$TMP/web.json" "$MTLS" "$USERS"
@@ -285,4 +288,21 @@ no_metrics v_stranger "VerifyClientCertIfGiven, another CA's certificate"
 assert_eq 000 "$(get v_tls12 /metrics --cacert "$PKI/ca.crt" --tls-max 1.2)" \
 	"min_version TLS13 refuses TLS 1.2"
 no_metrics v_tls12 "TLS 1.2 to a TLS13 server"
+daemon_stop
+
+# ---- Basic auth without TLS: allowed, with a warning ----
+cat > "$TMP/plain.json" << JSON
+{ "listen": "127.0.0.1:0", "web": { "basic_auth_users": { "bob": "$HASH_PW2" } }, "probes": [] }
+JSON
+DAEMON_CURL=(-u bob:pw2)
+daemon_start "$TMP/plain.json"
+assert_eq http "$DAEMON_SCHEME" "without tls_server_config the daemon serves http"
+assert_contains "$(cat "$DAEMON_LOG")" "passwords cross the network in clear text" \
+	"the daemon warns about passwords over plain HTTP"
+URL="http://127.0.0.1:$DAEMON_PORT"
+assert_eq 200 "$(get p_ok /metrics -u bob:pw2)" "plain HTTP, the right password: 200"
+assert_eq 401 "$(get p_wrong /metrics -u bob:pw3)" "plain HTTP, a wrong password: 401"
+no_metrics p_wrong "plain HTTP, a wrong password"
+assert_eq 401 "$(get p_none /metrics)" "plain HTTP, no password: 401"
+no_metrics p_none "plain HTTP, no password"
 test_done

@@ -575,6 +575,52 @@ static void test_names(void)
 	CHECK_STR_EQ(stack_mode_name(SKBTRACE_STACKS_EXACT), "exact");
 }
 
+/* TLS files are read at parse time: test_web_tls.sh covers them, with real certificates. */
+static void test_web_users(void)
+{
+	struct config a, b;
+
+	CHECK(parse("{\"probes\": []}", &a) == 0);
+	CHECK(!a.web.tls.enabled && a.web.n_users == 0);
+	CHECK(parse("{\"web\": {\"basic_auth_users\": {}}, \"probes\": []}", &b) == 0);
+	CHECK(b.web.n_users == 0);
+	CHECK(web_security_equal(&a.web, &b.web));
+	config_free(&b);
+	CHECK(parse("{\"web\": {\"basic_auth_users\": {"
+		    "\"alice\": \"$2y$10$CV3lTaFSYpgwjHdcD.FB6Oqd20kwuV8r75arEnguCEdxbB93CCM3K\","
+		    "\"bob\": \"$2b$04$5mrJlve6rJiNJhZOF9L5JeudYHJV8bM/vEdtscLTFFjCtM7PXdbNW\"}},"
+		    "\"probes\": []}",
+		    &b) == 0);
+	CHECK(b.web.n_users == 2);
+	CHECK_STR_EQ(b.web.users[0].name, "alice");
+	CHECK(!strncmp(b.web.users[0].hash, "$2y$10$", 7));
+	CHECK_STR_EQ(b.web.users[1].name, "bob");
+	CHECK(!web_security_equal(&a.web, &b.web));
+	config_free(&a);
+	CHECK(web_security_copy(&a.web, &b.web) == 0);
+	CHECK(web_security_equal(&a.web, &b.web));
+	CHECK(a.web.users[1].hash != b.web.users[1].hash);
+	a.web.users[1].hash[10] ^= 1;
+	CHECK(!web_security_equal(&a.web, &b.web));
+	web_security_free(&a.web);
+	config_free(&b);
+
+	/* Cost 03 and 32 do not exist; the hash has exactly 60 characters. */
+	CHECK(parse("{\"web\": {\"basic_auth_users\": {"
+		    "\"a\": \"$2y$03$CV3lTaFSYpgwjHdcD.FB6Oqd20kwuV8r75arEnguCEdxbB93CCM3K\"}},"
+		    "\"probes\": []}",
+		    &a) == -1);
+	CHECK_CONTAINS(err, "web.basic_auth_users.a: expected a bcrypt hash");
+	CHECK(parse("{\"web\": {\"basic_auth_users\": {"
+		    "\"a\": \"$2y$10$CV3lTaFSYpgwjHdcD.FB6Oqd20kwuV8r75arEnguCEdxbB93CCM3\"}},"
+		    "\"probes\": []}",
+		    &a) == -1);
+	CHECK_CONTAINS(err, "web.basic_auth_users.a: expected a bcrypt hash");
+	CHECK(!strstr(err, "CV3l"));
+	CHECK(parse("{\"web\": {\"basic_auth_users\": {\"\": \"x\"}}, \"probes\": []}", &a) == -1);
+	CHECK_CONTAINS(err, "is not a user name");
+}
+
 static void test_listen(void)
 {
 	struct sockaddr_storage ss;
@@ -745,6 +791,7 @@ int main(void)
 	test_equal();
 	test_names();
 	test_listen();
+	test_web_users();
 	test_load();
 	test_corpus();
 	return check_summary("test_config");
