@@ -88,7 +88,8 @@ struct http_server {
 	struct MHD_Response *forbidden;
 	/* A connection was closed by the last http_server_run(). */
 	bool closed;
-	uint64_t runs; /* http_server_run() calls, to tell concurrent requests */
+	uint64_t runs;			 /* http_server_run() calls, to tell concurrent requests */
+	uint64_t refused[HTTP_REFUSALS]; /* after the handshake */
 	/* Set only inside http_server_start(), to catch MHD's reason for failing. */
 	char *start_err;
 	size_t start_errlen;
@@ -303,6 +304,7 @@ static bool admitted(struct http_server *s, struct MHD_Connection *conn, enum MH
 		tls = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 		if (!http_tls_client_allowed(tls ? tls->tls_session : NULL,
 					     in->sec.tls.client_auth)) {
+			s->refused[HTTP_REFUSED_CLIENT_CERTIFICATE]++;
 			*refusal = MHD_queue_response(conn, MHD_HTTP_FORBIDDEN, s->forbidden);
 			return false;
 		}
@@ -315,8 +317,10 @@ static bool admitted(struct http_server *s, struct MHD_Connection *conn, enum MH
 		explicit_bzero(password, strlen(password));
 	MHD_free(user);
 	MHD_free(password);
-	if (!ok)
+	if (!ok) {
+		s->refused[HTTP_REFUSED_PASSWORD]++;
 		*refusal = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, s->unauthorized);
+	}
 	return ok;
 }
 
@@ -646,6 +650,8 @@ void http_server_set_limits(struct http_server *s, const struct http_limits *lim
 void http_server_stats(const struct http_server *s, struct http_stats *out)
 {
 	http_guard_stats(s->guard, out);
+	memcpy(out->refused, s->refused, sizeof(out->refused));
+	out->refused[HTTP_REFUSED_CLIENT_CERTIFICATE] += http_tls_handshake_refusals();
 }
 
 static int open_bound(const struct sockaddr_storage *ss, socklen_t len)

@@ -39,6 +39,16 @@ const char *http_reject_reason_name(enum http_reject_reason r)
 	return (unsigned int)r < HTTP_REJECT_REASONS ? names[r] : "unknown";
 }
 
+const char *http_refusal_name(enum http_refusal r)
+{
+	static const char *const names[HTTP_REFUSALS] = {
+		[HTTP_REFUSED_PASSWORD] = "password",
+		[HTTP_REFUSED_CLIENT_CERTIFICATE] = "client_certificate",
+	};
+
+	return (unsigned int)r < HTTP_REFUSALS ? names[r] : "unknown";
+}
+
 const char *http_conn_phase_name(enum http_conn_phase p)
 {
 	static const char *const names[HTTP_PHASES] = {

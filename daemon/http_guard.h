@@ -31,6 +31,13 @@ enum http_reject_reason {
 	HTTP_REJECT_REASONS,
 };
 
+/* Clients turned away by web.tls_server_config or web.basic_auth_users (counted in http.c). */
+enum http_refusal {
+	HTTP_REFUSED_PASSWORD,		 /* 401: no valid user and password */
+	HTTP_REFUSED_CLIENT_CERTIFICATE, /* not signed by client_ca_file, or 403 */
+	HTTP_REFUSALS,
+};
+
 enum http_conn_phase {
 	HTTP_PHASE_HEADERS,  /* connected, the request's headers not complete */
 	HTTP_PHASE_RESPONSE, /* request read, the response being sent */
@@ -41,11 +48,13 @@ enum http_conn_phase {
 struct http_stats {
 	uint64_t rejected[HTTP_REJECT_REASONS];
 	uint64_t timed_out[HTTP_PHASES];
+	uint64_t refused[HTTP_REFUSALS];
 	uint64_t open;
 };
 
 const char *http_reject_reason_name(enum http_reject_reason r);
 const char *http_conn_phase_name(enum http_conn_phase p);
+const char *http_refusal_name(enum http_refusal r);
 
 struct http_guard;
 struct http_guard_conn;

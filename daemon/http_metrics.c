@@ -33,5 +33,16 @@ int http_stats_expo(struct expo *e, const struct http_stats *st)
 				  f, (struct expo_label[]){ { "phase", http_conn_phase_name(p) } },
 				  1, st->timed_out[p])
 			: -ENOMEM;
+	f = err ? NULL
+		: expo_family(e, "skbtrace_http_clients_refused_total", EXPO_COUNTER,
+			      "HTTP clients turned away: a request without a valid user and "
+			      "password of web.basic_auth_users (password, answered 401), or a "
+			      "client certificate that did not verify against "
+			      "web.tls_server_config.client_ca_file (client_certificate).");
+	for (int r = 0; !err && r < HTTP_REFUSALS; r++)
+		err = f ? expo_add_u64(f,
+				       (struct expo_label[]){ { "reason", http_refusal_name(r) } },
+				       1, st->refused[r])
+			: -ENOMEM;
 	return err;
 }

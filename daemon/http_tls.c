@@ -43,12 +43,26 @@ static bool verifies(enum web_client_auth policy)
 	       policy == WEB_CLIENT_AUTH_REQUIRE_AND_VERIFY;
 }
 
+/*
+ * GnuTLS's callback has no argument of ours, and a process has one server:
+ * the count is the process's.
+ */
+static uint64_t handshake_refusals;
+
 /* Called by GnuTLS once the client's certificate arrived; non-zero fails the handshake. */
 static int verify_in_handshake(gnutls_session_t session)
 {
 	if (!has_peer_cert(session))
 		return 0; /* GNUTLS_CERT_REQUIRE already refused this where it must */
-	return peer_cert_verifies(session) ? 0 : -1;
+	if (peer_cert_verifies(session))
+		return 0;
+	handshake_refusals++;
+	return -1;
+}
+
+uint64_t http_tls_handshake_refusals(void)
+{
+	return handshake_refusals;
 }
 
 void http_tls_session_start(void *session, enum web_client_auth policy)

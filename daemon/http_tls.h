@@ -10,6 +10,7 @@
 #define SKBTRACE_HTTP_TLS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "config.h"
 
 /* A GnuTLS priority string allowing min and every later version. */
@@ -27,5 +28,8 @@ void http_tls_session_start(void *session, enum web_client_auth policy);
  * policy; also after a session resumption, which skips the handshake's check.
  */
 bool http_tls_client_allowed(void *session, enum web_client_auth policy);
+
+/* Handshakes failed on a client certificate that did not verify, in this process. */
+uint64_t http_tls_handshake_refusals(void);
 
 #endif /* SKBTRACE_HTTP_TLS_H */

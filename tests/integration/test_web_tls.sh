@@ -163,6 +163,16 @@ assert_eq 000 "$(get plain /metrics -u alice:s3cret)" "plain HTTP to the TLS por
 no_metrics plain "plain HTTP to the TLS port"
 URL="https://127.0.0.1:$DAEMON_PORT"
 
+# Every 401 above is counted (4 paths x 2, mallory, bob with alice's password,
+# the POST), and the other CA's certificate refused in the handshake; a
+# missing certificate fails inside GnuTLS and plain HTTP never gets a session.
+scrape > "$TMP/refused.metrics"
+promtool_check "$TMP/refused.metrics"
+assert_eq 11 "$(metric_sum "$TMP/refused.metrics" skbtrace_http_clients_refused_total \
+	reason=password)" "401s counted"
+assert_eq 1 "$(metric_sum "$TMP/refused.metrics" skbtrace_http_clients_refused_total \
+	reason=client_certificate)" "the refused client certificate counted"
+
 # The headers deadline (1 s here) runs from accept, through the handshake: a
 # client that opens a connection and sends half a TLS record is closed.
 before=$(scrape | metric_sum /dev/stdin skbtrace_http_connections_timed_out_total phase=headers)
