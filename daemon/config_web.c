@@ -38,9 +38,12 @@ const char *web_tls_version_name(enum web_tls_version v)
 	return (unsigned int)v < WEB_TLS_VERSION_COUNT ? tls_version_names[v] : "unknown";
 }
 
+/* A private key should not linger in freed memory. */
 static void file_free(struct web_file *f)
 {
 	free(f->path);
+	if (f->data)
+		explicit_bzero(f->data, f->len);
 	free(f->data);
 	memset(f, 0, sizeof(*f));
 }

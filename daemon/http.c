@@ -411,9 +411,11 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 	}
 	fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot duplicate the listening socket: %s", strerror(errno));
+		int saved = errno;
+
+		snprintf(err, errlen, "cannot duplicate the listening socket: %s", strerror(saved));
 		instance_stop(in);
-		return -errno;
+		return -saved;
 	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
