@@ -7,7 +7,8 @@
 # - RequireAndVerifyClientCert: the CA's client certificate in, another CA's and none out;
 #   VerifyClientCertIfGiven: none in, another CA's out; min_version TLS13 refuses TLS 1.2;
 # - the headers deadline covers the TLS handshake;
-# - basic auth over plain HTTP works, with a warning;
+# - basic auth over plain HTTP works, with a warning; a reload keeps kept-alive
+#   connections unless the users or TLS settings changed;
 # - bad, expired and missing files: a clear error and exit 1 at start, and at a
 #   SIGHUP the old certificate serving on, same PID, same listening socket;
 # - a SIGHUP rotates the certificate (its serial seen by openssl s_client), and
@@ -315,4 +316,40 @@ assert_eq 401 "$(get p_wrong /metrics -u bob:pw3)" "plain HTTP, a wrong password
 no_metrics p_wrong "plain HTTP, a wrong password"
 assert_eq 401 "$(get p_none /metrics)" "plain HTTP, no password: 401"
 no_metrics p_none "plain HTTP, no password"
+
+# One kept-alive connection on fd 4: ask_landing sends a request for / as
+# bob and prints the status line of the answer, or EOF once the daemon closed it.
+exec 4<> "/dev/tcp/127.0.0.1/$DAEMON_PORT"
+ask_landing() {
+	local line len=0
+	# Run in $(...): a write to a connection the daemon closed fails, not kills.
+	trap '' PIPE
+	printf 'GET / HTTP/1.1\r\nHost: skbtrace\r\nAuthorization: Basic %s\r\n\r\n' \
+		"$(printf bob:pw2 | base64)" >&4 2> /dev/null || { echo EOF; return; }
+	IFS= read -r -t 5 status <&4 || { echo EOF; return; }
+	while IFS= read -r -t 5 line <&4 && [ "$line" != $'\r' ]; do
+		case "${line,,}" in content-length:*) len=${line#*: }; len=${len%$'\r'} ;; esac
+	done
+	[ "$len" -eq 0 ] || IFS= read -r -N "$len" -t 5 line <&4
+	echo "${status%$'\r'}"
+}
+assert_eq "HTTP/1.1 200 OK" "$(ask_landing)" "a kept-alive connection's first answer"
+reloads=$(grep -c "configuration reloaded" "$DAEMON_LOG" || true)
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 1 50); do
+	[ "$(grep -c "configuration reloaded" "$DAEMON_LOG")" -gt "$reloads" ] && break
+	sleep 0.1
+done
+assert_eq "HTTP/1.1 200 OK" "$(ask_landing)" \
+	"a reload that changes neither TLS nor users keeps the connection"
+# New users: the idle connection of the old ones is closed at the reload.
+cat > "$TMP/plain.json" << JSON
+{ "listen": "127.0.0.1:0", "web": { "basic_auth_users": { "bob": "$HASH_S3CRET" } }, "probes": [] }
+JSON
+kill -HUP "$DAEMON_PID"
+wait_for_line "$DAEMON_LOG" "serving with the new TLS settings and users"
+assert_eq EOF "$(ask_landing)" "a reload with new users closes the idle kept-alive connection"
+exec 4<&-
+assert_eq 401 "$(get p_old /metrics -u bob:pw2)" "bob's old password: 401 after the reload"
+assert_eq 200 "$(get p_new /metrics -u bob:s3cret)" "bob's new password: 200"
 test_done
