@@ -5,7 +5,8 @@
 # - scrapes over TLS with the test CA; plain HTTP to the TLS port gets no metrics;
 # - the right password 200, a wrong, unknown or missing one 401 without metrics, on every path;
 # - RequireAndVerifyClientCert: the CA's client certificate in, another CA's and none out;
-#   VerifyClientCertIfGiven: none in, another CA's out; min_version TLS13 refuses TLS 1.2;
+#   VerifyClientCertIfGiven: none in, another CA's out; RequireAnyClientCert: none
+#   out, any in; RequestClientCert: both in; min_version TLS13 refuses TLS 1.2;
 # - the headers deadline covers the TLS handshake;
 # - basic auth over plain HTTP works, with a warning; a reload keeps kept-alive
 #   connections unless the users or TLS settings changed;
@@ -300,6 +301,25 @@ assert_eq 000 "$(get v_tls12 /metrics --cacert "$PKI/ca.crt" --tls-max 1.2)" \
 	"min_version TLS13 refuses TLS 1.2"
 no_metrics v_tls12 "TLS 1.2 to a TLS13 server"
 daemon_stop
+
+# ---- The policies that ask without verifying, without a CA ----
+# policy_answers POLICY: ANSWERS is the status for no client certificate, then
+# for another CA's.
+policy_answers() {
+	web_config "$TMP/$1.json" "{ \"cert_file\": \"pki/server.crt\",
+		\"key_file\": \"pki/server.key\", \"client_auth_type\": \"$1\" }"
+	DAEMON_CURL=("${CLIENT[@]}")
+	daemon_start "$TMP/$1.json"
+	URL="https://127.0.0.1:$DAEMON_PORT"
+	ANSWERS="$(get "$1_none" /metrics --cacert "$PKI/ca.crt")"
+	ANSWERS+=" $(get "$1_other" /metrics --cacert "$PKI/ca.crt" --cert "$PKI/stranger.crt" \
+		--key "$PKI/stranger.key")"
+	daemon_stop
+}
+policy_answers RequireAnyClientCert
+assert_eq "000 200" "$ANSWERS" "RequireAnyClientCert: none refused, any accepted"
+policy_answers RequestClientCert
+assert_eq "200 200" "$ANSWERS" "RequestClientCert: none and any accepted"
 
 # ---- Basic auth without TLS: allowed, with a warning ----
 cat > "$TMP/plain.json" << JSON
