@@ -7,7 +7,7 @@
 set -eu
 
 BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libmicrohttpd-dev libsystemd-dev libcjson-dev scdoc"
+	libmicrohttpd-dev libsystemd-dev libcjson-dev libcap-dev scdoc"
 # The VM stage (tests/vm) boots stock kernels under QEMU from a busybox
 # initramfs; kmod's depmod and xz/zstd unpack the kernels' modules, lz4/zstd their
 # vmlinux for its BTF (tests/build).

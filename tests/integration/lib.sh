@@ -150,7 +150,7 @@ metric_sum() {
 			}
 			sum += $NF
 		}
-		END { printf "%d\n", sum }' "$file"
+		END { printf "%.0f\n", sum }' "$file"
 }
 
 assert_eq() {
