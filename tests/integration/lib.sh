@@ -226,6 +226,12 @@ has_drop_reasons() {
 	grep -qa SKB_DROP_REASON_NOT_SPECIFIED /sys/kernel/btf/vmlinux
 }
 
+# Whether TCP resets carry a reason (6.10+, enum sk_rst_reason); before, the
+# daemon labels every reset reason="unknown".
+has_rst_reasons() {
+	grep -qa SK_RST_REASON_NOT_SPECIFIED /sys/kernel/btf/vmlinux
+}
+
 # drop_select NAME FUNCTION: metric_sum label pairs for drops the kernel
 # frees with reason NAME in FUNCTION.  Before 5.17 every free is "unknown",
 # including unix-socket frees that are no drops (nstat's connect attempt
