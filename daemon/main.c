@@ -28,6 +28,7 @@
 #include "http_metrics.h"
 #include "log.h"
 #include "privileges.h"
+#include "probe.h"
 #include "stacks.h"
 #include "sysfs.h"
 #include "version.h"
@@ -41,7 +42,7 @@ struct options {
 
 static const char usage[] =
 	"Usage: skbtrace [--config FILE] [--listen ADDR:PORT] [--check-config] [--verbose]\n"
-	"                [--version] [--help]\n"
+	"                [--list-probes] [--version] [--help]\n"
 	"\n"
 	"Counts kernel packet drops per reason, location, network namespace and kernel\n"
 	"stack in BPF maps and serves them on /metrics for Prometheus.\n"
@@ -50,8 +51,19 @@ static const char usage[] =
 	"  -l, --listen ADDR:PORT override the listen address, e.g. 127.0.0.1:9820 or [::1]:9820\n"
 	"      --check-config     validate the configuration and exit 0 or 1\n"
 	"  -v, --verbose          log libbpf's and the daemon's debug messages\n"
+	"      --list-probes      print the name and description of every probe, and exit\n"
 	"  -V, --version          print the version and exit\n"
 	"  -h, --help             print this help and exit\n";
+
+/* Name, a tab and the description: tests and scripts read the names from here. */
+static void list_probes(void)
+{
+	size_t n;
+	const struct probe_ops *const *ops = probe_ops_all(&n);
+
+	for (size_t i = 0; i < n; i++)
+		printf("%s\t%s\n", ops[i]->name, ops[i]->description);
+}
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -60,6 +72,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "list-probes", no_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -81,6 +94,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'v':
 			o->verbose = true;
 			break;
+		case 'P':
+			list_probes();
+			exit(0);
 		case 'V':
 			printf("skbtrace %s (libbpf %u.%u)\n", SKBTRACE_VERSION,
 			       libbpf_major_version(), libbpf_minor_version());
@@ -432,7 +448,6 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto cleanup_config;
 	}
-	memlock_rlimit_raise();
 	nofile_rlimit_raise();
 	/* Bind before attaching, so a port in use costs no probe load. */
 	lfd = open_listen_socket(cfg.listen, err, sizeof(err));

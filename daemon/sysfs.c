@@ -34,13 +34,6 @@ int tracefs_ensure(char *err, size_t errlen)
 	return 0;
 }
 
-void memlock_rlimit_raise(void)
-{
-	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
-
-	setrlimit(RLIMIT_MEMLOCK, &r);
-}
-
 void nofile_rlimit_raise(void)
 {
 	struct rlimit r;

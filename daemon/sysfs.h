@@ -24,7 +24,4 @@ int cpu_list_read(const char *path, bool *mask, int n);
 /* Open files up to the hard limit: web.max_connections sockets besides the BPF objects. */
 void nofile_rlimit_raise(void);
 
-/* Lifts RLIMIT_MEMLOCK for kernels that still charge BPF maps to it (before 5.11). */
-void memlock_rlimit_raise(void);
-
 #endif /* SKBTRACE_SYSFS_H */

@@ -168,7 +168,7 @@ metric_sum() {
 			}
 			sum += $NF
 		}
-		END { printf "%d\n", sum }' "$file"
+		END { printf "%.0f\n", sum }' "$file"
 }
 
 assert_eq() {
@@ -242,6 +242,12 @@ test_na() {
 # The enumerator names sit verbatim in BTF's string section.
 has_drop_reasons() {
 	grep -qa SKB_DROP_REASON_NOT_SPECIFIED /sys/kernel/btf/vmlinux
+}
+
+# Whether TCP resets carry a reason (6.10+, enum sk_rst_reason); before, the
+# daemon labels every reset reason="unknown".
+has_rst_reasons() {
+	grep -qa SK_RST_REASON_NOT_SPECIFIED /sys/kernel/btf/vmlinux
 }
 
 # drop_select NAME FUNCTION: metric_sum label pairs for drops the kernel

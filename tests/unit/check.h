@@ -8,6 +8,7 @@
 
 static int check_failures;
 static int check_count;
+static const char *check_skipped;
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
@@ -40,10 +41,23 @@ static int check_count;
 		}                                                                                  \
 	} while (0)
 
+/*
+ * Marks part of a test as not run, so that ctest reports the whole test
+ * skipped (exit 77) rather than passed when everything else succeeded.
+ */
+static inline void check_skip(const char *why)
+{
+	printf("skipped: %s\n", why);
+	check_skipped = why;
+}
+
 static inline int check_summary(const char *name)
 {
-	printf("%s: %d checks, %d failed\n", name, check_count, check_failures);
-	return check_failures ? 1 : 0;
+	printf("%s: %d checks, %d failed%s\n", name, check_count, check_failures,
+	       check_skipped ? ", some skipped" : "");
+	if (check_failures)
+		return 1;
+	return check_skipped ? 77 : 0;
 }
 
 #endif /* SKBTRACE_CHECK_H */

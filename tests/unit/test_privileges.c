@@ -80,6 +80,8 @@ int main(void)
 
 	privileges_describe(BIT(CAP_BPF_) | BIT(CAP_SYSLOG) | BIT(CAP_NET_ADMIN), buf, sizeof(buf));
 	CHECK_STR_EQ(buf, "cap_net_admin,cap_syslog,cap_bpf");
+	privileges_describe(BIT(CAP_SYS_PTRACE) | BIT(CAP_SYS_ADMIN), buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "cap_sys_ptrace,cap_sys_admin");
 	privileges_describe(0, buf, sizeof(buf));
 	CHECK_STR_EQ(buf, "none");
 
@@ -87,7 +89,7 @@ int main(void)
 		CHECK(in_child(drop_as_root) == 0);
 		CHECK(in_child(drop_with_sys_admin_only) == 0);
 	} else {
-		printf("not root: privileges_drop() cases skipped\n");
+		check_skip("not root: no privileges_drop() case");
 	}
 	return check_summary("test_privileges");
 }
