@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
@@ -98,6 +99,23 @@ static void load_stacks(struct stack_table *t)
 	close(fd);
 }
 
+/*
+ * In the log of a run: connections refused or timed out mean inputs that
+ * never reached the parser, so a high count would be a harness problem.
+ */
+static void print_stats(void)
+{
+	struct http_stats st;
+
+	http_server_stats(served.http, &st);
+	fprintf(stderr,
+		"http: refused %" PRIu64 " (limit) + %" PRIu64 " (per client), timed out %" PRIu64
+		" (headers) %" PRIu64 " (response) %" PRIu64 " (idle), open %" PRIu64 "\n",
+		st.rejected[HTTP_REJECT_CONNECTION_LIMIT], st.rejected[HTTP_REJECT_CLIENT_LIMIT],
+		st.timed_out[HTTP_PHASE_HEADERS], st.timed_out[HTTP_PHASE_RESPONSE],
+		st.timed_out[HTTP_PHASE_IDLE], st.open);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const struct http_limits lim = {
@@ -126,6 +144,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "%s\n", err);
 		abort();
 	}
+	atexit(print_stats);
 	return 0;
 }
 
