@@ -206,10 +206,11 @@ static int parse_daddr(const struct json_err *e, const cJSON *v, const char *pat
 	return for_each_elem(e, v, path, SKBTRACE_MAX_CIDRS, "addresses", cidr_elem, &l);
 }
 
+/* The bytes json_quote() escapes: shown raw, they would garble the log line. */
 static bool has_control_char(const char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return true;
 	return false;
 }

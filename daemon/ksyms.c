@@ -334,7 +334,12 @@ const char *ksym_cache_name(struct ksym_cache *c, uint64_t addr)
 
 bool kallsyms_has(const char *name)
 {
-	FILE *f = fopen("/proc/kallsyms", "re");
+	return kallsyms_file_has("/proc/kallsyms", name);
+}
+
+bool kallsyms_file_has(const char *path, const char *name)
+{
+	FILE *f = fopen(path, "re");
 	char line[512], sym[256];
 	bool found = false;
 

@@ -42,5 +42,7 @@ size_t ksym_cache_size(const struct ksym_cache *c);
 
 /* Whether /proc/kallsyms has a symbol of exactly this name: e.g. a function not inlined. */
 bool kallsyms_has(const char *name);
+/* The same in a file of kallsyms' format. */
+bool kallsyms_file_has(const char *path, const char *name);
 
 #endif /* SKBTRACE_KSYMS_H */

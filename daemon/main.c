@@ -23,13 +23,11 @@
 #include <systemd/sd-daemon.h>
 #include "config.h"
 #include "daemon.h"
-#include "expo.h"
 #include "http.h"
-#include "http_metrics.h"
+#include "http_routes.h"
 #include "log.h"
 #include "privileges.h"
 #include "probe.h"
-#include "stacks.h"
 #include "sysfs.h"
 #include "version.h"
 
@@ -131,38 +129,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return vfprintf(stderr, fmt, ap);
 }
 
-static char *render_landing(size_t *len)
-{
-	static const char page[] =
-		"<!DOCTYPE html>\n<html><head><title>skbtrace</title></head><body>\n"
-		"<h1>skbtrace " SKBTRACE_VERSION "</h1>\n"
-		"<p>Kernel packet drops by reason, location, network namespace and stack.</p>\n"
-		"<ul><li><a href=\"/metrics\">/metrics</a> (Prometheus)</li>\n"
-		"<li><a href=\"/stacks\">/stacks</a> (symbolized stacks by stable id, JSON; "
-		"<code>/stacks?id=ID</code> for one)</li></ul>\n"
-		"</body></html>\n";
-
-	*len = sizeof(page) - 1;
-	return strdup(page);
-}
-
-/* What the HTTP handlers serve. */
-struct served {
-	struct daemon *d;
-	struct http_server *http;
-};
-
-static int expo_http(struct expo *e, void *ctx)
-{
-	const struct served *sv = ctx;
-	struct http_stats st;
-
-	if (!sv->http)
-		return 0;
-	http_server_stats(sv->http, &st);
-	return http_stats_expo(e, &st);
-}
-
 static void web_limits(const struct web_config *w, struct http_limits *out)
 {
 	*out = (struct http_limits){
@@ -172,40 +138,6 @@ static void web_limits(const struct web_config *w, struct http_limits *out)
 		.idle_timeout_ms = w->idle_timeout_ms,
 	};
 }
-
-static int handle_landing(void *ctx, const char *id_arg, struct http_body *out)
-{
-	out->body = render_landing(&out->len);
-	out->content_type = "text/html; charset=utf-8";
-	return out->body ? 0 : -1;
-}
-
-static int handle_metrics(void *ctx, const char *id_arg, struct http_body *out)
-{
-	struct served *sv = ctx;
-
-	out->body = daemon_render_metrics(sv->d, expo_http, sv, &out->len);
-	/* A scrape's scratch memory is freed by now; give it back rather than keep the peak. */
-	malloc_trim(0);
-	out->content_type = EXPO_CONTENT_TYPE;
-	return out->body ? 0 : -1;
-}
-
-static int handle_stacks(void *ctx, const char *id_arg, struct http_body *out)
-{
-	struct daemon *d = ((struct served *)ctx)->d;
-
-	out->body = stack_table_json(d->stacks, id_arg, &out->len);
-	out->content_type = "application/json";
-	return out->body ? 0 : -1;
-}
-
-static const struct http_route routes[] = {
-	/* Scrapes that arrive together share one rendering. */
-	{ "/", handle_landing, true },
-	{ "/metrics", handle_metrics, true },
-	{ "/stacks", handle_stacks, false },
-};
 
 static int open_listen_socket(const char *listen, char *err, size_t errlen)
 {
@@ -460,7 +392,7 @@ int main(int argc, char **argv)
 		goto cleanup_config;
 	}
 	web_limits(&d.cfg.web, &lim);
-	http = http_server_start(lfd, routes, sizeof(routes) / sizeof(routes[0]), &served, &lim,
+	http = http_server_start(lfd, skbtrace_routes, skbtrace_n_routes, &served, &lim,
 				 &d.cfg.web, err, sizeof(err));
 	served.http = http;
 	if (!http) {

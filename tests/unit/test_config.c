@@ -470,6 +470,9 @@ static void test_netns(void)
 		       "probes[0].filter.netns: too many namespaces (at most 8)");
 	EXPECT_ERR_HAS(drop_filter("{\"netns\": \"\"}"),
 		       "probes[0].filter.netns: cannot stat \"\": No such file or directory");
+	/* Found by fuzz/config (tests/fuzz/corpus/config/regress-netns-del.json). */
+	EXPECT_ERR_HAS(drop_filter("{\"netns\": \"/run/\\u007f\"}"),
+		       "probes[0].filter.netns: cannot stat \"/run/\\u007f\": No such file");
 
 	/* Only the keys a probe understands. */
 	EXPECT_ERR("{\"probes\": [{\"name\": \"conntrack\", \"filter\": {\"netns\": 1, "
