@@ -115,7 +115,7 @@ static void reload(struct daemon *d, struct http_server *http)
 	} else {
 		log_info("configuration reloaded from %s", d->cfg.file);
 		d->note[0] = '\0';
-		web_limits(&d->cfg.web, &lim);
+		http_limits_from_web(&d->cfg.web, &lim);
 		http_server_set_limits(http, &lim);
 		reload_web(d, http);
 	}

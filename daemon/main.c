@@ -123,16 +123,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return vfprintf(stderr, fmt, ap);
 }
 
-static void web_limits(const struct web_config *w, struct http_limits *out)
-{
-	*out = (struct http_limits){
-		.max_connections = w->max_connections,
-		.max_connections_per_client = w->max_connections_per_client,
-		.header_timeout_ms = w->header_timeout_ms,
-		.idle_timeout_ms = w->idle_timeout_ms,
-	};
-}
-
 static int open_listen_socket(const char *listen, char *err, size_t errlen)
 {
 	/* Socket activation: systemd passes the bound socket as fd 3. */
@@ -239,7 +229,7 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto cleanup;
 	}
-	web_limits(&d.cfg.web, &lim);
+	http_limits_from_web(&d.cfg.web, &lim);
 	http = http_server_start(lfd, skbtrace_routes, skbtrace_n_routes, &served, &lim, &d.cfg.web,
 				 err, sizeof(err));
 	served.http = http;

@@ -18,7 +18,6 @@
 #include "kfree_skb_chain.h"
 #include "ksyms.h"
 #include "probe.h"
-#include "probes.h"
 #include "rows.h"
 #include "stacks.h"
 #include "sysfs.h"
