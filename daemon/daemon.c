@@ -233,15 +233,11 @@ static int emit_reload_state(struct expo *e, const struct daemon *d)
 		       : -ENOMEM;
 }
 
-char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_ctx, size_t *len)
+int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void *extra_ctx)
 {
 	struct probe_env env = { .ksyms = d->ksyms, .stacks = d->stacks, .limits = &d->cfg.limits };
-	struct expo *e = expo_new();
-	char *out = NULL;
 	int err;
 
-	if (!e)
-		return NULL;
 	ksym_cache_begin(d->ksyms);
 	err = emit_build_info(e) ?: emit_reload_state(e, d);
 	for (int i = 0; !err && i < d->n_probes; i++) {
@@ -258,6 +254,18 @@ char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_
 	if (!err && extra)
 		err = extra(e, extra_ctx);
 	ksym_cache_end(d->ksyms);
+	return err;
+}
+
+char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_ctx, size_t *len)
+{
+	struct expo *e = expo_new();
+	char *out = NULL;
+	int err;
+
+	if (!e)
+		return NULL;
+	err = daemon_collect(d, e, extra, extra_ctx);
 	if (!err)
 		out = expo_render(e, len);
 	else

@@ -255,7 +255,8 @@ static void share(struct http_server *s, const struct http_route *route, struct 
 static enum MHD_Result serve_route(struct http_server *s, struct MHD_Connection *conn,
 				   const struct http_route *route)
 {
-	const char *id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "id");
+	const char *id =
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, route->arg ?: "id");
 	struct shared_response *sh = &s->shared[route - s->routes];
 	struct http_body out = { 0 };
 	struct MHD_Response *r;
