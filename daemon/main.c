@@ -255,6 +255,18 @@ static int setup_watchdog_timer(uint64_t *usec)
 	return fd;
 }
 
+/* Sweeps for namespaces that are gone between scrapes, so that their room in the maps frees. */
+static int setup_sweep_timer(void)
+{
+	struct itimerspec its = { .it_interval.tv_sec = DAEMON_NETNS_SWEEP_SEC,
+				  .it_value.tv_sec = DAEMON_NETNS_SWEEP_SEC };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd >= 0)
+		timerfd_settime(fd, 0, &its, NULL);
+	return fd;
+}
+
 static void notify_status(struct daemon *d)
 {
 	char status[512];
@@ -300,11 +312,11 @@ static void drop_privileges(void)
 	log_info("capabilities kept for reload: %s", names);
 }
 
-enum loop_fd { FD_SIGNAL, FD_TIMER, FD_HTTP };
+enum loop_fd { FD_SIGNAL, FD_TIMER, FD_HTTP, FD_SWEEP };
 
 static int run(struct daemon *d, struct http_server *http)
 {
-	int sfd = setup_signals(), tfd, epfd;
+	int sfd = setup_signals(), tfd, epfd, swfd = setup_sweep_timer();
 	struct epoll_event ev;
 	uint64_t wd_usec = 0;
 	bool stop = false;
@@ -319,6 +331,10 @@ static int run(struct daemon *d, struct http_server *http)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
 	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = FD_HTTP };
 	epoll_ctl(epfd, EPOLL_CTL_ADD, http_server_fd(http), &ev);
+	if (swfd >= 0) {
+		ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = FD_SWEEP };
+		epoll_ctl(epfd, EPOLL_CTL_ADD, swfd, &ev);
+	}
 	if (tfd >= 0) {
 		ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = FD_TIMER };
 		epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
@@ -344,6 +360,11 @@ static int run(struct daemon *d, struct http_server *http)
 					else
 						stop = true;
 				}
+			} else if (events[i].data.u32 == FD_SWEEP) {
+				uint64_t ticks;
+
+				if (read(swfd, &ticks, sizeof(ticks)) > 0)
+					daemon_netns_sweep(d);
 			} else if (events[i].data.u32 == FD_TIMER) {
 				uint64_t ticks;
 
@@ -364,6 +385,8 @@ static int run(struct daemon *d, struct http_server *http)
 	close(sfd);
 	if (tfd >= 0)
 		close(tfd);
+	if (swfd >= 0)
+		close(swfd);
 	return 0;
 }
 

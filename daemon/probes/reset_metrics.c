@@ -44,6 +44,7 @@ static void enum_label(const struct enum_names *names, uint32_t value, uint32_t 
 
 struct reset_emit {
 	const struct reset_probe *rp;
+	const struct probe_env *env;
 	struct expo_family *f;
 };
 
@@ -53,10 +54,11 @@ static int emit_reset(const void *key, uint64_t sum, void *ctx)
 	struct reset_emit *re = ctx;
 	char reason[96], state[32], netns[16];
 
+	if (probe_netns_label(re->env, k->netns, netns, sizeof(netns)))
+		return 0;
 	enum_label(&re->rp->reasons, k->reason, SKBTRACE_REASON_UNKNOWN, "unknown", reason,
 		   sizeof(reason));
 	enum_label(&re->rp->states, k->state, RESET_STATE_NONE, "no_socket", state, sizeof(state));
-	probe_netns_label(k->netns, netns, sizeof(netns));
 	return expo_add_u64(re->f,
 			    (struct expo_label[]){ { "direction", direction_name(k->direction) },
 						   { "origin", origin_name(k->origin) },
@@ -66,10 +68,11 @@ static int emit_reset(const void *key, uint64_t sum, void *ctx)
 			    5, sum);
 }
 
-static int emit_resets(struct probe *p, struct expo *e, uint64_t overflow)
+static int emit_resets(struct probe *p, struct expo *e, const struct probe_env *env,
+		       uint64_t overflow)
 {
 	struct reset_probe *rp = p->priv;
-	struct reset_emit re = { .rp = rp };
+	struct reset_emit re = { .rp = rp, .env = env };
 	uint64_t n = 0;
 	int err;
 
@@ -99,11 +102,13 @@ static int emit_resets(struct probe *p, struct expo *e, uint64_t overflow)
 static int emit_overflow(const void *key, uint64_t sum, void *ctx)
 {
 	const struct listen_overflow_key *k = key;
+	struct reset_emit *re = ctx;
 	char netns[16], port[8];
 
-	probe_netns_label(k->netns, netns, sizeof(netns));
+	if (probe_netns_label(re->env, k->netns, netns, sizeof(netns)))
+		return 0;
 	snprintf(port, sizeof(port), "%u", k->port);
-	return expo_add_u64(ctx, (struct expo_label[]){ { "netns", netns }, { "port", port } }, 2,
+	return expo_add_u64(re->f, (struct expo_label[]){ { "netns", netns }, { "port", port } }, 2,
 			    sum);
 }
 
@@ -124,10 +129,11 @@ static uint64_t listen_overflow_lost(const struct reset_probe *rp)
 	return sum;
 }
 
-static int emit_listen_overflows(struct probe *p, struct expo *e)
+static int emit_listen_overflows(struct probe *p, struct expo *e, const struct probe_env *env)
 {
 	struct reset_probe *rp = p->priv;
 	uint64_t n = 0, lost = listen_overflow_lost(rp);
+	struct reset_emit re = { .rp = rp, .env = env };
 	struct expo_family *f;
 	int err;
 
@@ -139,8 +145,9 @@ static int emit_listen_overflows(struct probe *p, struct expo *e)
 			"see docs/reset-probe.md.");
 	if (!f)
 		return -ENOMEM;
+	re.f = f;
 	err = percpu_map_sum_each(bpf_map__fd(rp->skel->maps.listen_overflow_counts),
-				  sizeof(struct listen_overflow_key), emit_overflow, f, &n);
+				  sizeof(struct listen_overflow_key), emit_overflow, &re, &n);
 	if (!err && lost)
 		err = expo_add_u64(
 			f, (struct expo_label[]){ { "netns", "overflow" }, { "port", "overflow" } },
@@ -155,10 +162,12 @@ static int emit_listen_overflows(struct probe *p, struct expo *e)
 static int emit_stack(const void *key, const char *stack, uint64_t count, void *ctx)
 {
 	const struct reset_stack_key *k = key;
+	struct reset_emit *re = ctx;
 	char netns[16];
 
-	probe_netns_label(k->netns, netns, sizeof(netns));
-	return expo_add_u64(ctx,
+	if (probe_netns_label(re->env, k->netns, netns, sizeof(netns)))
+		return 0;
+	return expo_add_u64(re->f,
 			    (struct expo_label[]){ { "direction", direction_name(k->direction) },
 						   { "origin", origin_name(k->origin) },
 						   { "netns", netns },
@@ -170,6 +179,7 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 		       uint64_t overflow)
 {
 	struct reset_probe *rp = p->priv;
+	struct reset_emit re = { .rp = rp, .env = env };
 	struct expo_family *f;
 	uint64_t n = 0;
 	int err;
@@ -180,10 +190,11 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 			"stack was captured, see skbtrace_stack_events_total.");
 	if (!f)
 		return -ENOMEM;
+	re.f = f;
 	err = probe_stack_series_each(
 		p, env->stacks, bpf_map__fd(rp->skel->maps.reset_stack_counts), -1,
 		sizeof(struct reset_stack_key), offsetof(struct reset_stack_key, stack_id),
-		emit_stack, f, &n);
+		emit_stack, &re, &n);
 	return err
 		       ?: probe_expo_map(e, p, "reset_stack_counts", n,
 					 bpf_map__max_entries(rp->skel->maps.reset_stack_counts),
@@ -197,8 +208,8 @@ int reset_collect(struct probe *p, struct expo *e, const struct probe_env *env)
 
 	if (err)
 		return err;
-	err = emit_resets(p, e, st[SKBTRACE_STAT_COUNT_OVERFLOW]);
-	err = err ?: emit_listen_overflows(p, e);
+	err = emit_resets(p, e, env, st[SKBTRACE_STAT_COUNT_OVERFLOW]);
+	err = err ?: emit_listen_overflows(p, e, env);
 	if (!err && p->cfg.stacks.mode != SKBTRACE_STACKS_OFF)
 		err = emit_stacks(p, e, env, st[SKBTRACE_STAT_STACK_COUNT_OVERFLOW]);
 	return err;
