@@ -28,9 +28,10 @@ static inline __u32 netns_query_hash(__u32 id)
 /*
  * Ring nodes a walk visits at most where the kernel has no bpf_loop()
  * (before 5.17): the bound of a plain loop, which the verifier checks
- * iteration by iteration.
+ * iteration by iteration, each a branch it must keep: it gives up beyond
+ * 8,192 of them ("the sequence of jumps is too complex").
  */
-#define NETNS_WALK_BOUNDED 8192
+#define NETNS_WALK_BOUNDED 4096
 
 /* Where a walk is (bpf/lib/netns_walk.bpf.h). */
 struct netns_cursor {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Namespaces that are gone leave no series behind, and their room in the
 # maps goes to live ones.  500 namespaces (SKBTRACE_NETNS_CHURN, fewer only
-# in slow QEMU guests) come and go in rounds, with N drops in each, under
-# max_series 256: while a round lives, each of its namespaces shows exactly
+# in slow QEMU guests) come and go in five rounds, with N drops in each,
+# under max_series 256 (room for two rounds): while a round lives, each of its namespaces shows exactly
 # N drops, as many as the kernel's own UdpNoPorts counts there, and nothing
 # overflows.  Between rounds there is no scrape: only the daemon's sweep
 # timer can evict the last round's series before the next round's drops,
@@ -11,7 +11,9 @@
 source "$(dirname "$0")/lib.sh"
 
 TOTAL=${SKBTRACE_NETNS_CHURN:-500}
-ROUND=100
+ROUND=$((TOTAL / 5))
+# Room for two rounds, not three: without eviction the third overflows.
+MAX_SERIES=$((2 * ROUND + 56))
 N=3
 # DAEMON_NETNS_SWEEP_SEC, docs/metrics.md: a sweep at least every 5 s; two
 # periods, so that one sweep runs after the kernel let go of the namespaces.
@@ -22,7 +24,7 @@ read -ra sel <<< "$(drop_select NO_SOCKET __udp4_lib_rcv)"
 cat > "$TMP/config.json" <<JSON
 {
 	"listen": "127.0.0.1:0",
-	"limits": { "max_series": 256, "max_stacks": 1024, "max_stack_series": 512 },
+	"limits": { "max_series": $MAX_SERIES, "max_stacks": 1024, "max_stack_series": $((2 * MAX_SERIES)) },
 	"probes": [ { "name": "drop", "stacks": { "mode": "exact" } } ]
 }
 JSON
@@ -58,7 +60,7 @@ for ((r = 1; r <= rounds; r++)); do
 	assert_eq 0 "$(metric_sum "$TMP/m$r" skbtrace_map_overflow_events_total probe=drop)" \
 		"round $r: no drop overflowed a map"
 	entries=$(metric_sum "$TMP/m$r" skbtrace_map_entries probe=drop map=drop_counts)
-	[ "$entries" -le 256 ] || fail "round $r: $entries series in drop_counts, over max_series"
+	[ "$entries" -le $MAX_SERIES ] || fail "round $r: $entries series in drop_counts, over max_series"
 	while read -r ns _; do ip netns del "$ns"; done < "$TMP/round"
 	done_ns=$((done_ns + n))
 	sleep $INTERVAL
