@@ -45,6 +45,12 @@ static void probes_table(FILE *f, const struct daemon *d, const struct drop_view
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
+	/* A failed reload leaves the previous configuration running: say why. */
+	if (d->last_reload_failed && d->note[0]) {
+		fputs("<p class=\"bad\">", f);
+		markup_escape(f, d->note);
+		fputs("</p>\n", f);
+	}
 }
 
 static uint64_t sum(const struct view_total *t, long n)

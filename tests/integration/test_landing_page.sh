@@ -82,4 +82,14 @@ for shot in landing flamegraph; do
 	[ "$colours" -gt 50 ] || fail "$shot.png has $colours colours: blank"
 	CHECKS=$((CHECKS + 2))
 done
+
+# A bad reload keeps the configuration running, and the page says why.
+echo '{ "probes": [ { "name": "drop", "no_such_key": 1 } ] }' > "$TMP/config.json"
+kill -HUP "$DAEMON_PID"
+wait_for_line "$DAEMON_LOG" "reload failed" || fail "the daemon did not log the failed reload"
+scrape / > "$TMP/reload.html"
+assert_contains "$(cat "$TMP/reload.html")" '<p class="bad">reload failed, old config kept: ' \
+	"the failed reload on /"
+assert_contains "$(cat "$TMP/reload.html")" '<td class="ok">attached</td>' \
+	"the drop probe still attached after the failed reload"
 test_done
