@@ -32,7 +32,7 @@ source "$here/lib/matrix.sh"
 SKIP_RC=77
 # A TCG guest runs the whole suite in a few minutes; this bounds a hang.
 # It is the budget of both boots together when the first is retried.
-BOOT_TIMEOUT=${SKBTRACE_VM_TIMEOUT:-600}
+BOOT_TIMEOUT=${SKBTRACE_VM_TIMEOUT:-1000}
 # A boot that has printed no harness line by then is taken as dead before
 # the harness and retried, so a hang in early boot costs this much and not
 # the whole budget.  Measured with --boots over 110 boots of the three
