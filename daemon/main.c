@@ -29,6 +29,7 @@
 #include "privileges.h"
 #include "probe.h"
 #include "sysfs.h"
+#include "top/top.h"
 #include "version.h"
 
 struct options {
@@ -41,6 +42,7 @@ struct options {
 static const char usage[] =
 	"Usage: skbtrace [--config FILE] [--listen ADDR:PORT] [--check-config] [--verbose]\n"
 	"                [--list-probes] [--version] [--help]\n"
+	"       skbtrace top [--url URL] [--config FILE] [--once] [--interval SECONDS]\n"
 	"\n"
 	"Counts kernel packet drops per reason, location, network namespace and kernel\n"
 	"stack in BPF maps and serves them on /metrics for Prometheus.\n"
@@ -342,6 +344,9 @@ int main(int argc, char **argv)
 	struct config cfg;
 	int lfd = -1, ret = 1;
 
+	/* The terminal view is a client of /metrics: no privileges, no BPF. */
+	if (argc > 1 && !strcmp(argv[1], "top"))
+		return top_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &opt))
 		return 2;
 	log_init(opt.verbose);
@@ -392,8 +397,8 @@ int main(int argc, char **argv)
 		goto cleanup_config;
 	}
 	web_limits(&d.cfg.web, &lim);
-	http = http_server_start(lfd, skbtrace_routes, skbtrace_n_routes, &served, &lim,
-				 &d.cfg.web, err, sizeof(err));
+	http = http_server_start(lfd, skbtrace_routes, skbtrace_n_routes, &served, &lim, &d.cfg.web,
+				 err, sizeof(err));
 	served.http = http;
 	if (!http) {
 		log_err("%s", err);
