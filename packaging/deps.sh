@@ -16,11 +16,12 @@ BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev
 # python3 and its yaml module regenerate the Grafana dashboard and alert rules
 # (packaging/grafana), which the dashboard test compares with the tree.
 # openssl makes the CA and certificates of the TLS test (test_web_tls).
+# tmux gives `skbtrace top` a real 80x24 terminal (test_top).
 # libclang-rt-dev: libFuzzer and the sanitizer runtimes of clang, for the fuzz
 # tests (tests/fuzz); clang only recommends it.
 TEST="iproute2 nftables curl prometheus util-linux strace systemd-container debootstrap jq
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod lz4 python3 python3-yaml openssl
-	libclang-rt-dev"
+	libclang-rt-dev tmux"
 BENCH="bpftrace"
 # dpkg-buildpackage and the checks of its result; the test suite builds the
 # package too (tests/integration/test_debian_package.sh).
