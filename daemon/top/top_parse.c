@@ -138,7 +138,7 @@ static const char *parse_line(char *line, struct top_sample *s)
 		what = parse_labels(&p, s);
 		if (what)
 			return what;
-	} else if (*p != ' ' && *p != '\t') {
+	} else if (*p && *p != ' ' && *p != '\t') {
 		return "'{' or a blank after the metric name";
 	}
 	what = parse_value(p, &s->value);
