@@ -492,6 +492,16 @@ static void free_server(struct http_server *s)
 	free(s);
 }
 
+void http_limits_from_web(const struct web_config *w, struct http_limits *out)
+{
+	*out = (struct http_limits){
+		.max_connections = w->max_connections,
+		.max_connections_per_client = w->max_connections_per_client,
+		.header_timeout_ms = w->header_timeout_ms,
+		.idle_timeout_ms = w->idle_timeout_ms,
+	};
+}
+
 struct http_server *http_server_start(int listen_fd, const struct http_route *routes,
 				      size_t n_routes, void *ctx, const struct http_limits *lim,
 				      const struct web_config *web, char *err, size_t errlen)

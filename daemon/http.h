@@ -46,6 +46,9 @@ struct http_route {
 	bool shared;
 };
 
+/* The limits the config's "web" section sets. */
+void http_limits_from_web(const struct web_config *w, struct http_limits *out);
+
 /*
  * Starts serving on an already-listening socket (made by listen_socket_open()
  * or handed over by systemd).  Routes are matched exactly; unknown paths

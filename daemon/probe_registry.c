@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The list of probes the daemon knows.  A new probe adds one line here. */
+/* The probes the daemon knows.  A new probe adds one line to probes/probe_list.h. */
 #include <string.h>
 #include "probe.h"
-#include "probes/probes.h"
+
+#define PROBE(name) extern const struct probe_ops name##_probe_ops;
+#include "probes/probe_list.h"
+#undef PROBE
 
 static const struct probe_ops *const all_probes[] = {
-	&drop_probe_ops,
-	&reset_probe_ops,
-	&conntrack_probe_ops,
+#define PROBE(name) &name##_probe_ops,
+#include "probes/probe_list.h"
+#undef PROBE
 };
 
 const struct probe_ops *const *probe_ops_all(size_t *n)

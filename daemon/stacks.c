@@ -7,16 +7,25 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <cjson/cJSON.h>
+#include "diagnosis.h"
 #include "expo.h"
 #include "ksyms.h"
 #include "stacks.h"
 #include "u64map.h"
 #include "skbtrace.h"
 
+/* A label value a stack was counted under, kept to show its hint in /stacks. */
+struct stack_note {
+	enum hint_kind kind;
+	const struct hint *hint;
+};
+
 struct stack_entry {
 	char id[STACK_ID_LEN];
 	const char **frames; /* strings owned by the ksym cache */
 	size_t n_frames;
+	struct stack_note notes[STACK_MAX_NOTES];
+	size_t n_notes;
 };
 
 /* The BPF ids of one stack map, each pointing at a stable entry. */
@@ -194,6 +203,26 @@ const char *stack_table_id(struct stack_table *t, int map_fd, int32_t bpf_id)
 	return e->id;
 }
 
+void stack_table_note(struct stack_table *t, const char *id, enum hint_kind kind, const char *key)
+{
+	const struct hint *h = hint_find(kind, key);
+	struct stack_entry *e;
+	char *end;
+	uint64_t hash;
+
+	if (!h)
+		return;
+	hash = strtoull(id, &end, 16);
+	e = *end ? NULL : u64map_get(&t->by_hash, hash);
+	if (!e || e->n_notes == STACK_MAX_NOTES)
+		return;
+	for (size_t i = 0; i < e->n_notes; i++) {
+		if (e->notes[i].hint == h)
+			return;
+	}
+	e->notes[e->n_notes++] = (struct stack_note){ kind, h };
+}
+
 /* Frames joined with ";" (the folded-stack convention of flame graphs). */
 static char *join_frames(const struct stack_entry *e)
 {
@@ -236,7 +265,7 @@ int stack_table_expo(struct stack_table *t, struct expo *e)
 
 static cJSON *entry_json(const struct stack_entry *se)
 {
-	cJSON *o = cJSON_CreateObject(), *frames;
+	cJSON *o = cJSON_CreateObject(), *frames, *hints;
 
 	if (!o)
 		return NULL;
@@ -245,6 +274,17 @@ static cJSON *entry_json(const struct stack_entry *se)
 	/* Innermost frame first, as bpftrace's kstack prints it. */
 	for (size_t i = 0; frames && i < se->n_frames; i++)
 		cJSON_AddItemToArray(frames, cJSON_CreateString(se->frames[i]));
+	hints = cJSON_AddArrayToObject(o, "hints");
+	for (size_t i = 0; hints && i < se->n_notes; i++) {
+		const struct hint *h = se->notes[i].hint;
+		cJSON *hj = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(hj, "for", hint_kind_name(h->kind));
+		cJSON_AddStringToObject(hj, "key", h->key);
+		cJSON_AddStringToObject(hj, "cause", h->cause);
+		cJSON_AddStringToObject(hj, "action", h->action);
+		cJSON_AddItemToArray(hints, hj);
+	}
 	return o;
 }
 

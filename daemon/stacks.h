@@ -11,11 +11,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "diagnosis.h"
 
 struct ksym_cache;
 struct expo;
 
 #define STACK_ID_LEN 17 /* 16 hex digits and NUL */
+/* Distinct hints a stack keeps for /stacks: one per reason or origin it was counted under. */
+#define STACK_MAX_NOTES 4
 
 struct stack_table;
 
@@ -32,10 +35,20 @@ const char *stack_table_id(struct stack_table *t, int map_fd, int32_t bpf_id);
 /* Forgets the BPF ids of a stack map that is going away; stable entries stay. */
 void stack_table_forget_map(struct stack_table *t, int map_fd);
 
+/*
+ * Notes that stable stack `id` was counted under a label `key` of `kind`
+ * (a drop reason, a reset origin), so that /stacks shows its hint.  Keys
+ * without a hint and stacks with STACK_MAX_NOTES hints already are ignored.
+ */
+void stack_table_note(struct stack_table *t, const char *id, enum hint_kind kind, const char *key);
+
 /* skbtrace_stack_info{stack,frames} for every stack seen. */
 int stack_table_expo(struct stack_table *t, struct expo *e);
 
-/* JSON for /stacks: all stacks, or only stable id `id` when non-NULL. */
+/*
+ * JSON for /stacks: all stacks, or only stable id `id` when non-NULL; each
+ * with its frames and the hints of what it was counted under.
+ */
 char *stack_table_json(struct stack_table *t, const char *id, size_t *len);
 
 /*

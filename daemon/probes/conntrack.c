@@ -22,7 +22,6 @@
 #include "ksyms.h"
 #include "log.h"
 #include "probe.h"
-#include "probes.h"
 #include "rows.h"
 #include "stacks.h"
 

@@ -18,8 +18,8 @@
 #include "kfree_skb_chain.h"
 #include "ksyms.h"
 #include "probe.h"
-#include "probes.h"
 #include "rows.h"
+#include "stacks.h"
 #include "sysfs.h"
 
 struct drop_probe {
@@ -270,6 +270,7 @@ static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *e
 
 struct stack_emit {
 	struct drop_probe *dp;
+	struct stack_table *stacks;
 	struct expo_family *f;
 };
 
@@ -281,6 +282,7 @@ static int emit_stack(const void *key, const char *stack, uint64_t count, void *
 
 	drop_reason_name(&se->dp->reasons, k->reason, reason, sizeof(reason));
 	probe_netns_label(k->netns, netns, sizeof(netns));
+	stack_table_note(se->stacks, stack, HINT_DROP_REASON, reason);
 	return expo_add_u64(se->f,
 			    (struct expo_label[]){
 				    { "reason", reason }, { "netns", netns }, { "stack", stack } },
@@ -291,7 +293,7 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 		       uint64_t overflow)
 {
 	struct drop_probe *dp = p->priv;
-	struct stack_emit se = { .dp = dp };
+	struct stack_emit se = { .dp = dp, .stacks = env->stacks };
 	uint64_t n = 0;
 	int err;
 

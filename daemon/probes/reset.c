@@ -13,7 +13,6 @@
 #include <bpf/libbpf.h>
 #include "kfree_skb_chain.h"
 #include "log.h"
-#include "probes.h"
 #include "reset.h"
 #include "reset_probe.h"
 #include "reset.skel.h"

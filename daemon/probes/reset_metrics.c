@@ -15,6 +15,7 @@
 #include "reset.h"
 #include "reset_probe.h"
 #include "reset.skel.h"
+#include "stacks.h"
 
 static const char *direction_name(uint8_t d)
 {
@@ -152,13 +153,20 @@ static int emit_listen_overflows(struct probe *p, struct expo *e)
 				  lost);
 }
 
+struct reset_stack_emit {
+	struct stack_table *stacks;
+	struct expo_family *f;
+};
+
 static int emit_stack(const void *key, const char *stack, uint64_t count, void *ctx)
 {
 	const struct reset_stack_key *k = key;
+	struct reset_stack_emit *se = ctx;
 	char netns[16];
 
 	probe_netns_label(k->netns, netns, sizeof(netns));
-	return expo_add_u64(ctx,
+	stack_table_note(se->stacks, stack, HINT_RESET_ORIGIN, origin_name(k->origin));
+	return expo_add_u64(se->f,
 			    (struct expo_label[]){ { "direction", direction_name(k->direction) },
 						   { "origin", origin_name(k->origin) },
 						   { "netns", netns },
@@ -170,20 +178,20 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 		       uint64_t overflow)
 {
 	struct reset_probe *rp = p->priv;
-	struct expo_family *f;
+	struct reset_stack_emit se = { .stacks = env->stacks };
 	uint64_t n = 0;
 	int err;
 
-	f = expo_family(e, "skbtrace_tcp_reset_stacks_total", EXPO_COUNTER,
-			"TCP resets by kernel stack (stable id, see skbtrace_stack_info and "
-			"/stacks). Exact with stacks.mode=exact; otherwise only events whose "
-			"stack was captured, see skbtrace_stack_events_total.");
-	if (!f)
+	se.f = expo_family(e, "skbtrace_tcp_reset_stacks_total", EXPO_COUNTER,
+			   "TCP resets by kernel stack (stable id, see skbtrace_stack_info and "
+			   "/stacks). Exact with stacks.mode=exact; otherwise only events whose "
+			   "stack was captured, see skbtrace_stack_events_total.");
+	if (!se.f)
 		return -ENOMEM;
 	err = probe_stack_series_each(
 		p, env->stacks, bpf_map__fd(rp->skel->maps.reset_stack_counts), -1,
 		sizeof(struct reset_stack_key), offsetof(struct reset_stack_key, stack_id),
-		emit_stack, f, &n);
+		emit_stack, &se, &n);
 	return err
 		       ?: probe_expo_map(e, p, "reset_stack_counts", n,
 					 bpf_map__max_entries(rp->skel->maps.reset_stack_counts),

@@ -49,7 +49,7 @@ for f in ./usr/sbin/skbtrace ./lib/systemd/system/skbtrace.service \
 	grep -qxF "$f" <<< "$contents" || fail "the package lacks ${f#.}"
 done
 # dh_compress gzips docs over 4 KiB, so a doc may end in .gz.
-for f in README.md config.md runbooks.md grafana.md; do
+for f in README.md config.md runbooks.md grafana.md diagnosis.md; do
 	grep -q "^./usr/share/doc/skbtrace/$f" <<< "$contents" || fail "the package lacks the doc $f"
 done
 assert_contains "$(dpkg-deb -f "$deb1" Depends)" "libbpf1" "Depends from \${shlibs:Depends}"

@@ -39,7 +39,18 @@ stack=$(sed -n 's/.*stack="\([0-9a-f]*\)".*/\1/p' <<< "$stack_lines" | head -n1)
 [ -n "$stack" ] || fail "no stable stack id in: $stack_lines"
 assert_contains "$(grep "^skbtrace_stack_info{stack=\"$stack\"" "$TMP/after")" "nf_hook_slow+" \
 	"skbtrace_stack_info frames of stack $stack"
-assert_contains "$(scrape "/stacks?id=$stack")" "nf_hook_slow+" "/stacks?id=$stack frames"
+scrape "/stacks?id=$stack" > "$TMP/stack.json"
+assert_contains "$(cat "$TMP/stack.json")" "nf_hook_slow+" "/stacks?id=$stack frames"
+# The stack's hint is the one for the reason it was counted under; a kernel
+# without drop reasons counts it as "unknown", which has none.
+if has_drop_reasons; then
+	grep -Eq '"key":[[:space:]]*"NETFILTER_DROP"' "$TMP/stack.json" ||
+		fail "/stacks?id=$stack has no NETFILTER_DROP hint: $(cat "$TMP/stack.json")"
+	assert_contains "$(cat "$TMP/stack.json")" "NF_DROP" "/stacks?id=$stack hint for $reason"
+else
+	grep -Eq '"hints":[[:space:]]*\[\]' "$TMP/stack.json" ||
+		fail "/stacks?id=$stack has a hint for reason unknown: $(cat "$TMP/stack.json")"
+fi
 
 # The stable id is a hash of the frames: a restarted daemon names the same stack alike.
 daemon_stop

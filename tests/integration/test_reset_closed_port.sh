@@ -37,6 +37,9 @@ stack=$(grep "^skbtrace_tcp_reset_stacks_total{direction=\"sent\",origin=\"passi
 [ -n "$stack" ] || fail "no stable stack id for passive resets"
 assert_contains "$(grep "^skbtrace_stack_info{stack=\"$stack\"" "$TMP/after")" "send_reset+" \
 	"stack $stack shows tcp_v4/v6_send_reset"
+scrape "/stacks?id=$stack" > "$TMP/stack.json"
+grep -Eq '"key":[[:space:]]*"passive"' "$TMP/stack.json" ||
+	fail "/stacks?id=$stack has no hint for origin passive: $(cat "$TMP/stack.json")"
 promtool check metrics < "$TMP/after" > "$TMP/promtool" 2>&1 || true
 assert_eq "" "$(cat "$TMP/promtool")" "promtool check metrics says nothing"
 test_done

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Drives http.c the way the daemon does (one epoll loop, no MHD threads) in a
- * second thread, and talks to it with plain sockets so that malformed and
+ * Runs http.c in the daemon's own event loop (event_loop.c) in a second
+ * thread, and talks to it with plain sockets so that malformed and
  * pipelined requests can be sent byte for byte.
  */
 #include <arpa/inet.h>
@@ -14,23 +14,22 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <strings.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include "check.h"
+#include "daemon.h"
+#include "event_loop.h"
 #include "http.h"
 
 #define METRICS_BODY "# HELP up Up.\n# TYPE up gauge\nup 1\n"
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 static atomic_int handler_calls; /* the routes' ctx */
-static atomic_int stop_loop;
-static atomic_int pause_loop; /* the loop waits, so that requests pile up */
-static atomic_int paused;     /* ... and says that it does */
+static atomic_int park_loop;	 /* /park holds the loop, so that requests pile up */
+static atomic_int parked;	 /* ... and says that it does */
 static int server_port;
-static int stop_fd;
 
 static int fill(struct http_body *out, const char *text, const char *type)
 {
@@ -99,14 +98,23 @@ static int h_big(void *ctx, const char *id, struct http_body *out)
 	return 0;
 }
 
+/* Holds the event loop inside a handler until the test lets it go. */
+static int h_park(void *ctx, const char *id, struct http_body *out)
+{
+	(void)ctx;
+	(void)id;
+	atomic_store(&parked, 1);
+	while (atomic_load(&park_loop))
+		usleep(1000);
+	atomic_store(&parked, 0);
+	return fill(out, "parked\n", "text/plain");
+}
+
 static const struct http_route routes[] = {
-	{ "/metrics", h_metrics },
-	{ "/echo", h_echo },
-	{ "/fail", h_fail },
-	{ "/busy", h_busy },
-	{ "/empty", h_empty },
-	{ "/big", h_big },
-	{ "/shared", h_metrics, true },
+	{ "/park", h_park }, { "/metrics", h_metrics },
+	{ "/echo", h_echo }, { "/fail", h_fail },
+	{ "/busy", h_busy }, { "/empty", h_empty },
+	{ "/big", h_big },   { "/shared", h_metrics, true },
 };
 
 /* Small, so that the tests reach every limit quickly. */
@@ -120,37 +128,13 @@ static const struct http_limits limits = {
 static const struct web_config plain;
 static struct http_server *server;
 
-/* The daemon's loop in miniature: sleeps exactly as long as the server allows. */
+static struct daemon no_probes;
+static int loop_result = -1;
+
+/* The daemon's real loop, with no probes; SIGTERM to this thread ends it. */
 static void *serve(void *arg)
 {
-	struct http_server *s = arg;
-	struct epoll_event ev = { .events = EPOLLIN };
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-
-	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, http_server_fd(s), &ev) < 0 ||
-	    epoll_ctl(ep, EPOLL_CTL_ADD, stop_fd, &ev) < 0) {
-		perror("epoll");
-		exit(2);
-	}
-	for (;;) {
-		epoll_wait(ep, &ev, 1, http_server_timeout_ms(s));
-		if (atomic_load(&pause_loop)) {
-			eventfd_t drain;
-
-			eventfd_read(stop_fd, &drain);
-			atomic_store(&paused, 1);
-			while (atomic_load(&pause_loop))
-				usleep(1000);
-			atomic_store(&paused, 0);
-		}
-		if (atomic_load(&stop_loop))
-			break;
-		if (http_server_run(s) < 0) {
-			fprintf(stderr, "http_server_run failed\n");
-			exit(2);
-		}
-	}
-	close(ep);
+	loop_result = event_loop_run(&no_probes, arg);
 	return NULL;
 }
 
@@ -655,7 +639,8 @@ static void test_idle_deadline(void)
 static void test_shared_rendering(void)
 {
 	const char *req = "GET /shared HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-	int calls, fd[4];
+	const char *park_req = "GET /park HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	int calls, fd[4], park;
 	char buf[512];
 	char *r;
 
@@ -663,16 +648,25 @@ static void test_shared_rendering(void)
 		fd[i] = connect_server();
 	usleep(200000); /* accepted */
 	calls = atomic_load(&handler_calls);
-	/* Park the loop: woken through stop_fd, it waits before its next run. */
-	atomic_store(&pause_loop, 1);
-	CHECK(eventfd_write(stop_fd, 1) == 0);
-	while (!atomic_load(&paused))
+	/* Park the loop in a handler; the four requests then wait together. */
+	atomic_store(&park_loop, 1);
+	park = connect_server();
+	CHECK(park >= 0 &&
+	      send(park, park_req, strlen(park_req), MSG_NOSIGNAL) == (ssize_t)strlen(park_req));
+	while (!atomic_load(&parked))
 		usleep(1000);
 	for (int i = 0; i < 4; i++)
 		CHECK(fd[i] >= 0 &&
 		      send(fd[i], req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
 	usleep(100000);
-	atomic_store(&pause_loop, 0);
+	atomic_store(&park_loop, 0);
+	if (park >= 0) {
+		ssize_t n = recv(park, buf, sizeof(buf) - 1, MSG_WAITALL);
+
+		buf[n > 0 ? n : 0] = '\0';
+		CHECK_CONTAINS(buf, "parked");
+		close(park);
+	}
 	for (int i = 0; i < 4; i++) {
 		ssize_t n = recv(fd[i], buf, sizeof(buf) - 1, MSG_WAITALL);
 
@@ -796,8 +790,7 @@ int main(void)
 	}
 	CHECK(http_server_fd(s) >= 0);
 	CHECK(http_server_timeout_ms(s) == -1);
-	stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (stop_fd < 0 || pthread_create(&thread, NULL, serve, s)) {
+	if (pthread_create(&thread, NULL, serve, s)) {
 		fprintf(stderr, "pthread_create failed\n");
 		return 2;
 	}
@@ -817,11 +810,10 @@ int main(void)
 	test_client_hangup();
 	test_listen_errors(server_port);
 
-	atomic_store(&stop_loop, 1);
-	if (eventfd_write(stop_fd, 1) < 0)
-		return 2;
+	/* As systemctl stop does, but to the loop's thread: the test's own thread goes on. */
+	CHECK(pthread_kill(thread, SIGTERM) == 0);
 	pthread_join(thread, NULL);
-	close(stop_fd);
+	CHECK(loop_result == 0);
 	http_server_stop(s);
 	/* The server owns the listening socket and closes it on stop. */
 	CHECK(fcntl(fd, F_GETFD) == -1 && errno == EBADF);
