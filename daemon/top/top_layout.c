@@ -13,7 +13,7 @@
 
 #define FRAMES_MAX 64
 #define PLAIN_DROPS 15
-#define PLAIN_STACKS 3
+#define PLAIN_STACKS 8
 #define PLAIN_RESETS 10
 #define PLAIN_CONNTRACK 10
 
@@ -22,6 +22,9 @@ struct ctx {
 	struct top_screen *s;
 	bool plain;
 };
+
+/* The table's causes are sentences; a narrow screen shows the first clause. */
+static bool short_hints;
 
 static const char *num(char *buf, size_t size, double v)
 {
@@ -36,7 +39,21 @@ static const char *num(char *buf, size_t size, double v)
 
 static const char *cause(const struct hint *h)
 {
-	return h && h->cause ? h->cause : "";
+	static char clause[128];
+	size_t n;
+
+	if (!h || !h->cause)
+		return "";
+	if (!short_hints)
+		return h->cause;
+	n = strcspn(h->cause, ":;(");
+	if (n >= sizeof(clause))
+		n = sizeof(clause) - 1;
+	while (n && (h->cause[n - 1] == ' ' || h->cause[n - 1] == ',' || h->cause[n - 1] == '.'))
+		n--;
+	memcpy(clause, h->cause, n);
+	clause[n] = '\0';
+	return clause;
 }
 
 static const char *drop_hint(const struct top_row *r)
@@ -282,6 +299,7 @@ int top_layout(const struct top_view *v, const struct top_layout_info *info, str
 	struct ctx c = { .v = v, .s = out, .plain = out->height <= 0 };
 	int ret;
 
+	short_hints = !c.plain;
 	ret = top_screen_add(out, "skbtrace top  %s  %s%s", info->url, info->when,
 			     info->interactive ? "  (q quits)" : "");
 	if (!ret && info->error)
