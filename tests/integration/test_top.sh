@@ -5,7 +5,9 @@
 #    frames, with the rate of drops made between its two scrapes;
 #  - `top` in an 80x24 tmux terminal shows the reason and a rate on a screen
 #    of at most 80 columns and 24 lines, quits on q and restores the terminal;
-#  - an unreachable daemon is one line on stderr and exit status 1.
+#  - an unreachable daemon is one line on stderr and exit status 1 with
+#    --once, an error on the screen that goes once a daemon is back;
+#  - SIGTERM ends the interactive view.
 source "$(dirname "$0")/lib.sh"
 
 N=40
@@ -66,12 +68,17 @@ sock="$TMP/tmux.sock"
 on_exit "tmux -S '$sock' kill-server 2> /dev/null"
 tmux -S "$sock" new-session -d -x 80 -y 24 -s top \
 	"stty -a > '$TMP/stty.before'; '$SKBTRACE' top --url '$url'; echo \"exit \$?\" > '$TMP/top.rc'; stty -a > '$TMP/stty.after'; sleep 60"
-# Drops while top runs, so that its second screen has a rate.
-for _ in 1 2 3; do
-	in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 $N > /dev/null
-	sleep 1
-done
+# A storm while top runs, so that its screen has a rate, and one above what
+# else may drop on the machine meanwhile (the screen has room for 4 rows).
+(for _ in $(seq 1 10); do
+	in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 50000 > /dev/null
+	sleep 0.2
+done) &
+storm=$!
+PIDS+=("$storm")
+sleep 2.5
 tmux -S "$sock" capture-pane -p -t top > "$TMP/screen"
+wait "$storm"
 cat "$TMP/screen"
 assert_contains "$(cat "$TMP/screen")" "rates per second" "the screen shows rates"
 grep -Eq "^ +[0-9.]+ +$reason +[^ ]+ +$inode( |$)" "$TMP/screen" ||
@@ -90,4 +97,29 @@ log "ok: terminal modes restored (stty -a before and after are the same)"
 tmux -S "$sock" capture-pane -p -t top > "$TMP/screen.after"
 assert_eq 0 "$(grep -c 'skbtrace top' "$TMP/screen.after" || true)" \
 	"alternate screen left (top's screen gone)"
+
+# A daemon that goes away is an error on the screen, retried every interval:
+# once a daemon listens on the port again, the error goes.
+port=$DAEMON_PORT
+daemon_stop
+tmux -S "$sock" new-session -d -x 80 -y 24 -s down "'$SKBTRACE' top --url '$url' --interval 0.5"
+sleep 1.5
+tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.down"
+assert_contains "$(cat "$TMP/screen.down")" "error: cannot connect to 127.0.0.1 port $port" \
+	"the screen shows the daemon unreachable"
+daemon_start "$TMP/config.json" --listen "127.0.0.1:$port"
+sleep 1.5
+tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.up"
+assert_eq 0 "$(grep -c '^error:' "$TMP/screen.up" || true)" "error gone once the daemon is back"
+assert_contains "$(cat "$TMP/screen.up")" "PROBES drop" "the screen shows the daemon again"
+# SIGTERM ends it too (tmux ran it without a shell: the pane's process is top).
+pkill_pid=$(tmux -S "$sock" list-panes -t down -F '#{pane_pid}')
+assert_eq skbtrace "$(cat "/proc/$pkill_pid/comm")" "the pane runs top itself"
+kill -TERM "$pkill_pid"
+for _ in $(seq 1 50); do
+	kill -0 "$pkill_pid" 2> /dev/null || break
+	sleep 0.1
+done
+kill -0 "$pkill_pid" 2> /dev/null && fail "top did not exit on SIGTERM"
+log "ok: top exits on SIGTERM"
 test_done
