@@ -21,10 +21,8 @@ struct ctx {
 	const struct top_view *v;
 	struct top_screen *s;
 	bool plain;
+	char clause[128];
 };
-
-/* The table's causes are sentences; a narrow screen shows the first clause. */
-static bool short_hints;
 
 static const char *num(char *buf, size_t size, double v)
 {
@@ -37,18 +35,19 @@ static const char *num(char *buf, size_t size, double v)
 	return buf;
 }
 
-static const char *cause(const struct hint *h)
+/* The table's causes are sentences: a screen shows their first clause, a snapshot all. */
+static const char *cause(struct ctx *c, const struct hint *h)
 {
-	static char clause[128];
+	char *clause = c->clause;
 	size_t n;
 
 	if (!h || !h->cause)
 		return "";
-	if (!short_hints)
+	if (c->plain)
 		return h->cause;
 	n = strcspn(h->cause, ":;(");
-	if (n >= sizeof(clause))
-		n = sizeof(clause) - 1;
+	if (n >= sizeof(c->clause))
+		n = sizeof(c->clause) - 1;
 	while (n && (h->cause[n - 1] == ' ' || h->cause[n - 1] == ',' || h->cause[n - 1] == '.'))
 		n--;
 	memcpy(clause, h->cause, n);
@@ -56,26 +55,27 @@ static const char *cause(const struct hint *h)
 	return clause;
 }
 
-static const char *drop_hint(const struct top_row *r)
+static const char *drop_hint(struct ctx *c, const struct top_row *r)
 {
 	const struct hint *h = hint_find(HINT_DROP_REASON, r->f[DROP_REASON]);
 
-	return cause(h ? h : hint_find(HINT_DROP_LOCATION, r->f[DROP_LOCATION]));
+	return cause(c, h ? h : hint_find(HINT_DROP_LOCATION, r->f[DROP_LOCATION]));
 }
 
-static const char *reset_hint(const struct top_row *r)
+static const char *reset_hint(struct ctx *c, const struct top_row *r)
 {
 	const struct hint *h = hint_find(HINT_RESET_REASON, r->f[RESET_REASON]);
 
-	return cause(h ? h : hint_find(HINT_RESET_ORIGIN, r->f[RESET_ORIGIN]));
+	return cause(c, h ? h : hint_find(HINT_RESET_ORIGIN, r->f[RESET_ORIGIN]));
 }
 
-static const char *stack_hint(const struct top_row *r)
+/* Table-full stacks have no key of the table: no hint rather than a guessed one. */
+static const char *stack_hint(struct ctx *c, const struct top_row *r)
 {
 	if (!strcmp(r->f[STACK_KIND], "drop"))
-		return cause(hint_find(HINT_DROP_REASON, r->f[STACK_WHAT]));
+		return cause(c, hint_find(HINT_DROP_REASON, r->f[STACK_WHAT]));
 	if (!strcmp(r->f[STACK_KIND], "reset"))
-		return cause(hint_find(HINT_RESET_ORIGIN, r->f[STACK_WHAT]));
+		return cause(c, hint_find(HINT_RESET_ORIGIN, r->f[STACK_WHAT]));
 	return "";
 }
 
@@ -136,11 +136,11 @@ static int drops(struct ctx *c, size_t max)
 			ret = top_screen_add(c->s, "%9s %11s  %-20s %-28s %-12s %s",
 					     c->v->has_rates ? a : "-", num(b, sizeof(b), r->total),
 					     r->f[DROP_REASON], r->f[DROP_LOCATION], ns,
-					     drop_hint(r));
+					     drop_hint(c, r));
 		else
 			ret = top_screen_add(c->s, "%8s %-18.18s %-24.24s %-12.12s %s", a,
 					     r->f[DROP_REASON], r->f[DROP_LOCATION], ns,
-					     drop_hint(r));
+					     drop_hint(c, r));
 	}
 	return ret;
 }
@@ -169,10 +169,10 @@ static int stack(struct ctx *c, const struct top_row *r, int lines)
 	if (c->v->has_rates)
 		return top_screen_add(c->s, ", %s, %s, netns %s]: %s  %s/s  %s", r->f[STACK_KIND],
 				      r->f[STACK_WHAT], top_view_netns(c->v, r->f[STACK_NETNS]), b,
-				      num(a, sizeof(a), r->rate), stack_hint(r));
+				      num(a, sizeof(a), r->rate), stack_hint(c, r));
 	return top_screen_add(c->s, ", %s, %s, netns %s]: %s  %s", r->f[STACK_KIND],
 			      r->f[STACK_WHAT], top_view_netns(c->v, r->f[STACK_NETNS]), b,
-			      stack_hint(r));
+			      stack_hint(c, r));
 }
 
 static int stacks(struct ctx *c, int lines)
@@ -222,7 +222,7 @@ static int resets(struct ctx *c, size_t max)
 				     r->f[RESET_PORT] ? r->f[RESET_PORT] : "-",
 				     top_view_netns(c->v, r->f[RESET_NETNS]),
 				     c->plain ? num(b, sizeof(b), r->total) : "",
-				     c->plain ? "  " : "", reset_hint(r));
+				     c->plain ? "  " : "", reset_hint(c, r));
 	}
 	return ret;
 }
@@ -299,7 +299,6 @@ int top_layout(const struct top_view *v, const struct top_layout_info *info, str
 	struct ctx c = { .v = v, .s = out, .plain = out->height <= 0 };
 	int ret;
 
-	short_hints = !c.plain;
 	ret = top_screen_add(out, "skbtrace top  %s  %s%s", info->url, info->when,
 			     info->interactive ? "  (q quits)" : "");
 	if (!ret && info->error)

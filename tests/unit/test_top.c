@@ -396,6 +396,50 @@ static void test_http(void)
 	CHECK_CONTAINS(err, "no complete answer within the timeout");
 }
 
+/* Listen overflows with their port, conntrack fill fullest first, probe errors. */
+static void test_other_sections(void)
+{
+	static const char body[] =
+		"skbtrace_tcp_listen_overflows_total{netns=\"7\",port=\"8080\"} 3\n"
+		"skbtrace_conntrack_entries{netns=\"7\"} 100\n"
+		"skbtrace_conntrack_entries{netns=\"8\"} 900\n"
+		"skbtrace_conntrack_entries_limit{netns=\"7\"} 1000\n"
+		"skbtrace_conntrack_entries_limit{netns=\"8\"} 1000\n"
+		"skbtrace_probe_enabled{probe=\"drop\"} 1\n"
+		"skbtrace_probe_attach_failed{probe=\"drop\"} 1\n"
+		"skbtrace_probe_attached{probe=\"drop\",method=\"none\"} 0\n"
+		"skbtrace_probe_enabled{probe=\"reset\"} 1\n"
+		"skbtrace_probe_attached{probe=\"reset\",method=\"raw_tp\"} 1\n"
+		"skbtrace_map_overflow_events_total{probe=\"reset\",map=\"reset_counts\"} 4\n"
+		"skbtrace_probe_enabled{probe=\"conntrack\"} 0\n";
+	struct top_layout_info info = { .url = "u", .when = "t" };
+	struct top_screen s = { .width = 80, .height = 24 };
+	struct top_scrape sc;
+	struct top_view v;
+	char err[256];
+
+	CHECK(top_parse(body, strlen(body), &sc, err, sizeof(err)) == 0);
+	CHECK(top_view_build(&v, &sc, NULL, 0) == 0);
+	CHECK(top_layout(&v, &info, &s) == 0);
+	check_fits(&s, 80, 24);
+	CHECK(line_with(&s, "       3 sent     listen_overflow ACCEPT_QUEUE_FULL  8080  7", NULL));
+	/* 24 lines have room for the fullest namespace only. */
+	CHECK(!strcmp(s.lines[s.n - 1], "CONNTRACK  90.0% full  900/1000 entries  netns 8"));
+	top_screen_free(&s);
+	s = (struct top_screen){};
+	CHECK(top_layout(&v, &info, &s) == 0);
+	CHECK(s.n >= 2 &&
+	      !strcmp(s.lines[s.n - 2], "CONNTRACK  90.0% full  900/1000 entries  netns 8"));
+	CHECK(!strcmp(s.lines[s.n - 1], "CONNTRACK  10.0% full  100/1000 entries  netns 7"));
+	CHECK(line_with(&s,
+			"PROBES drop ATTACH FAILED, reset raw_tp (overflows 4, stacks lost 0), "
+			"conntrack off",
+			NULL));
+	top_screen_free(&s);
+	top_view_free(&v);
+	top_scrape_free(&sc);
+}
+
 int main(void)
 {
 	size_t len;
@@ -411,6 +455,7 @@ int main(void)
 	test_url();
 	test_http();
 	test_no_escapes();
+	test_other_sections();
 	free(text);
 	return check_summary("test_top");
 }
