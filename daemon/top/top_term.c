@@ -17,12 +17,24 @@
 #include "top_term.h"
 
 static struct termios saved;
-static bool active;
-static volatile sig_atomic_t quit_signal, resized;
+static volatile sig_atomic_t active, resized;
 
+static void put(const char *s);
+
+/*
+ * A signal may come in the middle of a scrape: restore the terminal right
+ * here (write() and tcsetattr() are async-signal-safe), then die of the
+ * signal as if no handler had been installed.
+ */
 static void on_quit(int sig)
 {
-	quit_signal = sig;
+	if (active) {
+		active = 0;
+		put("\033[?25h\033[?1049l");
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 static void on_winch(int sig)
@@ -51,7 +63,7 @@ void top_term_leave(void)
 {
 	if (!active)
 		return;
-	active = false;
+	active = 0;
 	/* Show the cursor, leave the alternate screen. */
 	put("\033[?25h\033[?1049l");
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
@@ -76,7 +88,7 @@ int top_term_enter(void)
 	sigaction(SIGWINCH, &winch, NULL);
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw))
 		return -errno;
-	active = true;
+	active = 1;
 	atexit(top_term_leave);
 	put("\033[?1049h\033[?25l\033[2J");
 	return 0;
@@ -123,8 +135,6 @@ bool top_term_wait(int timeout_ms)
 		char keys[64];
 		ssize_t n;
 
-		if (quit_signal)
-			return true;
 		if (resized) {
 			resized = 0;
 			return false;

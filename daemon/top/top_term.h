@@ -13,8 +13,9 @@ void top_term_draw(const struct top_screen *s);
 
 /*
  * Waits up to timeout_ms for a key: true when the user asked to quit (q, Q,
- * Ctrl-C in raw mode) or SIGINT, SIGTERM or SIGHUP arrived; returns early,
- * false, when the window was resized.
+ * Ctrl-C in raw mode); returns early, false, when the window was resized.
+ * SIGINT, SIGTERM and SIGHUP restore the terminal and end the process at
+ * once, wherever it is.
  */
 bool top_term_wait(int timeout_ms);
 

@@ -102,7 +102,8 @@ assert_eq 0 "$(grep -c 'skbtrace top' "$TMP/screen.after" || true)" \
 # once a daemon listens on the port again, the error goes.
 port=$DAEMON_PORT
 daemon_stop
-tmux -S "$sock" new-session -d -x 80 -y 24 -s down "'$SKBTRACE' top --url '$url' --interval 0.5"
+tmux -S "$sock" new-session -d -x 80 -y 24 -s down \
+	"stty -a > '$TMP/stty2.before'; '$SKBTRACE' top --url '$url' --interval 0.5; stty -a > '$TMP/stty2.after'; sleep 60"
 sleep 1.5
 tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.down"
 assert_contains "$(cat "$TMP/screen.down")" "error: cannot connect to 127.0.0.1 port $port" \
@@ -112,14 +113,26 @@ sleep 1.5
 tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.up"
 assert_eq 0 "$(grep -c '^error:' "$TMP/screen.up" || true)" "error gone once the daemon is back"
 assert_contains "$(cat "$TMP/screen.up")" "PROBES drop" "the screen shows the daemon again"
-# SIGTERM ends it too (tmux ran it without a shell: the pane's process is top).
-pkill_pid=$(tmux -S "$sock" list-panes -t down -F '#{pane_pid}')
-assert_eq skbtrace "$(cat "/proc/$pkill_pid/comm")" "the pane runs top itself"
-kill -TERM "$pkill_pid"
-for _ in $(seq 1 50); do
-	kill -0 "$pkill_pid" 2> /dev/null || break
-	sleep 0.1
-done
-kill -0 "$pkill_pid" 2> /dev/null && fail "top did not exit on SIGTERM"
-log "ok: top exits on SIGTERM"
+# Without --url, the config's listen address; a config that cannot be read says so.
+sed "s/\"listen\": \"127.0.0.1:0\"/\"listen\": \"127.0.0.1:$port\"/" "$TMP/config.json" > "$TMP/listen.json"
+"$SKBTRACE" top --config "$TMP/listen.json" --once --interval 0.2 > "$TMP/once.cfg" ||
+	fail "top --config exited $?"
+assert_contains "$(head -n1 "$TMP/once.cfg")" "http://127.0.0.1:$port/metrics" "URL from the config"
+"$SKBTRACE" top --config "$TMP/missing.json" --once --interval 0.2 > /dev/null 2> "$TMP/err" || true
+assert_contains "$(head -n1 "$TMP/err")" \
+	"$TMP/missing.json: cannot read: No such file or directory; using http://127.0.0.1:9820/metrics" \
+	"the fallback URL, and why"
+
+# SIGTERM ends it at once, wherever it is, and restores the terminal.
+shell=$(tmux -S "$sock" list-panes -t down -F '#{pane_pid}')
+top_pid=$(pgrep -P "$shell" -x skbtrace || true)
+[ -n "$top_pid" ] || fail "no top process under the pane's shell $shell"
+kill -TERM "$top_pid"
+wait_for_line "$TMP/stty2.after" "speed"
+cmp -s "$TMP/stty2.before" "$TMP/stty2.after" ||
+	fail "terminal modes not restored after SIGTERM: $(diff "$TMP/stty2.before" "$TMP/stty2.after")"
+log "ok: top ends on SIGTERM, terminal modes restored"
+tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.term"
+assert_eq 0 "$(grep -c 'skbtrace top' "$TMP/screen.term" || true)" \
+	"alternate screen left after SIGTERM"
 test_done
