@@ -73,9 +73,10 @@ struct {
 	__type(value, struct alloc_call);
 } alloc_call SEC(".maps");
 
-static __always_inline bool netns_wanted(struct skbtrace_stats *s, __u32 netns)
+/* The filter names inodes; keys hold the id (lib/netns.bpf.h). */
+static __always_inline bool netns_wanted(struct skbtrace_stats *s, struct net *net)
 {
-	if (filter_netns_ok(&filter, netns))
+	if (!filter.n_netns || filter_netns_ok(&filter, net_inum(net)))
 		return true;
 	stat_inc(s, SKBTRACE_STAT_FILTERED);
 	return false;
@@ -110,15 +111,13 @@ static __always_inline void count_table_full(void *ctx, struct skbtrace_stats *s
 static __always_inline int handle_alloc_ret(void *ctx, struct net *net, long ret)
 {
 	struct skbtrace_stats *s = stats_this_cpu();
-	__u32 netns;
 
 	stat_inc(s, SKBTRACE_STAT_EVENTS);
 	/* A full table is the only reason for -ENOMEM besides the slab allocation failing. */
 	if (ret != -CT_ENOMEM)
 		return 0;
-	netns = net_inum(net);
-	if (netns_wanted(s, netns))
-		count_table_full(ctx, s, netns, 1);
+	if (netns_wanted(s, net))
+		count_table_full(ctx, s, net_id(net), 1);
 	return 0;
 }
 
@@ -172,9 +171,9 @@ int BPF_KRETPROBE(ct_kretprobe, long ret)
 	stat_inc(s, SKBTRACE_STAT_EVENTS);
 	if (!call || ret != -CT_ENOMEM)
 		return 0;
-	netns = net_inum((struct net *)call->net);
-	if (!netns_wanted(s, netns))
+	if (!netns_wanted(s, (struct net *)call->net))
 		return 0;
+	netns = net_id((struct net *)call->net);
 	count_drops(s, netns, 1);
 	if (!call->has_stack) {
 		if (stack_policy.mode != SKBTRACE_STACKS_OFF)
@@ -234,9 +233,9 @@ static __always_inline void handle_netfilter_drop(void *ctx, struct sk_buff *skb
 	net = skb_net_btf(skb);
 	if (!net || !read_ct_drop(net, &cur))
 		return;
-	ck.netns = net->ns.inum;
-	if (!netns_wanted(s, ck.netns))
+	if (!netns_wanted(s, net))
 		return;
+	ck.netns = net_id_btf(net);
 	ck.cpu = bpf_get_smp_processor_id();
 	last = bpf_map_lookup_elem(&ct_last_drop, &ck);
 	/* The daemon seeded the namespaces that existed at start; newer ones began at zero. */

@@ -5,24 +5,19 @@
  * without entering any namespace.
  *
  * The daemon runs the program at scrape time with BPF_PROG_TEST_RUN, once on
- * each online CPU.  A run walks the kernel's ring of namespaces (struct
- * net.list, under the RCU read lock that the test run holds, as
- * for_each_net_rcu() does) and writes, for each namespace, this CPU's
+ * each online CPU.  A run walks the kernel's ring of namespaces
+ * (lib/netns_walk.bpf.h) and writes, for each namespace, this CPU's
  * statistics into this CPU's element of ct_netns_out.  So a scrape costs a
  * few reads per namespace and CPU: no setns(), no CAP_SYS_ADMIN, and no walk
  * over every process to find the namespaces.
- *
- * The walk starts at the daemon's own namespace, learnt on the first run,
- * which the daemon makes in its own context; that namespace lives as long
- * as the daemon.  The ring also holds its head, net_namespace_list, which
- * is not a namespace: a node is taken for one only when its loopback device
- * points back at it, as every live namespace's does.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "conntrack_netns.h"
 #include "lib/percpu.bpf.h"
+#include "lib/netns.bpf.h"
+#include "lib/netns_walk.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -45,14 +40,6 @@ struct {
 	__type(value, struct ct_netns_walk);
 } ct_netns_walk SEC(".maps");
 
-/* The daemon's own struct net, where every walk starts and ends. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} ct_netns_start SEC(".maps");
-
 /* Kernels before 5.13 count a namespace's entries in struct netns_ct. */
 struct netns_ct___with_count {
 	atomic_t count;
@@ -60,8 +47,7 @@ struct netns_ct___with_count {
 
 /* Where this CPU's walk is; its counters are in ct_netns_walk. */
 struct walk_state {
-	__u64 start; /* list node of the daemon's namespace */
-	__u64 pos;
+	struct netns_cursor cur;
 	__u64 percpu_off;
 	__u64 count_off;
 	__u32 pernet_id; /* nf_conntrack's slot in net->gen, 0 when unknown */
@@ -191,16 +177,10 @@ static __always_inline void sample(struct net *net, struct walk_state *s, struct
 		return;
 	__builtin_memset(o, 0, sizeof(*o));
 	o->inum = BPF_CORE_READ(net, ns.inum);
+	o->id = net_id(net);
 	read_stat(net, s, o);
 	o->has_count = read_entries(net, s, &o->entries);
 	w->sampled++;
-}
-
-static __always_inline bool is_net(struct net *net)
-{
-	struct net_device *lo = BPF_CORE_READ(net, loopback_dev);
-
-	return lo && (void *)BPF_CORE_READ(lo, nd_net.net) == (void *)net;
 }
 
 /* One node of the ring; returns 1 to stop. */
@@ -209,24 +189,17 @@ __noinline int walk_step(__u32 i)
 	struct ct_netns_walk *w = walk_counters();
 	struct walk_state *s = walk_state();
 	struct net *net;
-	__u64 next = 0;
+	int stop;
 
 	if (!w || !s)
 		return 1;
-	if (i && s->pos == s->start) {
-		w->complete = 1;
-		return 1;
-	}
-	net = (void *)(s->pos - bpf_core_field_offset(struct net, list));
-	if (is_net(net)) {
+	stop = netns_cursor_step(&s->cur, i, &net, &w->complete);
+	if (net) {
 		if (w->sampled < max_netns)
 			sample(net, s, w);
 		w->found++;
 	}
-	if (bpf_probe_read_kernel(&next, sizeof(next), (void *)s->pos) || !next)
-		return 1;
-	s->pos = next;
-	return 0;
+	return stop;
 }
 
 /* A bpf_loop() callback must return 0 or 1, which a global function's result is not known to be. */
@@ -240,26 +213,20 @@ static __always_inline bool walk_begin(const struct ct_netns_args *args)
 {
 	struct ct_netns_walk *w = walk_counters();
 	struct walk_state *s = walk_state();
-	struct task_struct *task;
-	__u32 zero = 0;
-	__u64 *start = bpf_map_lookup_elem(&ct_netns_start, &zero);
 
-	if (!start || !w || !s)
+	if (!w || !s)
 		return false;
 	__builtin_memset(w, 0, sizeof(*w));
 	__builtin_memset(s, 0, sizeof(*s));
-	if (!*start) {
-		task = (void *)bpf_get_current_task();
-		*start = (__u64)BPF_CORE_READ(task, nsproxy, net_ns);
-	}
-	if (!*start || !this_cpu_offset(&s->percpu_off)) {
+	if (!netns_cursor_begin(&s->cur) || !this_cpu_offset(&s->percpu_off)) {
 		w->no_offset = 1;
 		return false;
 	}
-	s->start = s->pos = *start + bpf_core_field_offset(struct net, list);
 	s->count_off = args->count_off;
 	if (args->known && !bpf_core_field_exists(((struct netns_ct___with_count *)0)->count))
-		s->pernet_id = find_pernet_id((struct net *)*start, args);
+		s->pernet_id = find_pernet_id(
+			(struct net *)(s->cur.start - bpf_core_field_offset(struct net, list)),
+			args);
 	return true;
 }
 

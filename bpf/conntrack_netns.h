@@ -43,10 +43,12 @@ struct ct_netns_args {
 /* One namespace as seen from one CPU: that CPU's element of ct_netns_out. */
 struct ct_netns_sample {
 	__u32 inum;
+	__u32 id;	 /* the probes' key (lib/netns.bpf.h) */
 	__u32 has_stat;	 /* nf_conntrack is loaded: the namespace has statistics */
 	__u32 has_count; /* entries is known */
 	__u32 active;	 /* a statistic of this CPU is not zero */
-	__u64 entries;	 /* nf_conntrack_count(): the namespace's, not this CPU's */
+	__u32 pad;
+	__u64 entries; /* nf_conntrack_count(): the namespace's, not this CPU's */
 	__u32 stat[CT_STAT_FIELDS];
 };
 

@@ -45,6 +45,9 @@ struct {
 	__type(value, __u64);
 } drop_stack_counts SEC(".maps");
 
+/* Frees cache slots of namespaces that are gone, on the CPU it runs on. */
+COUNT_CACHE_SWEEPER(drop_cache_sweep, drop_count_cache, drop_stack_cache)
+
 /* btf: skb is a BTF pointer (tp_btf), so fields may be loaded directly. */
 static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 location, __u32 reason,
 				       bool btf)
@@ -52,14 +55,17 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 loc
 	struct skbtrace_stats *s = stats_this_cpu();
 	struct drop_key key = {};
 	struct drop_stack_key skey = {};
+	struct net *net;
 	__u32 netns;
 
 	stat_inc(s, SKBTRACE_STAT_EVENTS);
 	if (!filter_reason_ok(&filter, reason))
 		goto filtered;
-	netns = btf ? skb_netns_btf(skb) : skb_netns(skb);
-	if (!filter_netns_ok(&filter, netns))
+	net = btf ? skb_net_btf(skb) : skb_net(skb);
+	/* The filter names inodes; the key holds the id (lib/netns.bpf.h). */
+	if (filter.n_netns && !filter_netns_ok(&filter, btf ? net_inum_btf(net) : net_inum(net)))
 		goto filtered;
+	netns = btf ? net_id_btf(net) : net_id(net);
 	if (filter_needs_flow(&filter)) {
 		struct skb_flow flow;
 

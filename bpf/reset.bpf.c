@@ -90,14 +90,17 @@ static __always_inline int handle_reset(void *ctx, const struct sock *sk, struct
 	struct skbtrace_stats *s = stats_this_cpu();
 	struct reset_key key = {};
 	struct reset_stack_key skey = {};
+	struct net *net;
 	__u32 netns;
 
 	stat_inc(s, SKBTRACE_STAT_EVENTS);
 	if (!filter_reason_ok(&filter, reason))
 		goto filtered;
-	netns = sk ? sock_netns((struct sock *)sk) : skb_netns(skb);
-	if (!filter_netns_ok(&filter, netns))
+	net = sk ? sock_net_of((struct sock *)sk) : skb_net(skb);
+	/* The filter names inodes; keys hold the id (lib/netns.bpf.h). */
+	if (filter.n_netns && !filter_netns_ok(&filter, net_inum(net)))
 		goto filtered;
+	netns = net_id(net);
 	if (filter_needs_flow(&filter)) {
 		struct skb_flow flow;
 
@@ -213,12 +216,12 @@ int reset_receive_tracepoint(struct trace_event_raw_tcp_event_sk___skbtrace *ctx
  */
 static __always_inline int handle_drop(struct sk_buff *skb, __u32 reason, const struct sock *sk)
 {
-	__u32 netns;
+	struct net *net;
 
 	if (reason != listen_overflow_reason || !sk)
 		return 0;
-	netns = sock_netns((struct sock *)sk);
-	if (!filter_netns_ok(&filter, netns))
+	net = sock_net_of((struct sock *)sk);
+	if (filter.n_netns && !filter_netns_ok(&filter, net_inum(net)))
 		return 0;
 	if (filter_needs_flow(&filter)) {
 		struct skb_flow flow;
@@ -227,7 +230,7 @@ static __always_inline int handle_drop(struct sk_buff *skb, __u32 reason, const 
 		if (!filter_flow_ok(&filter, &flow))
 			return 0;
 	}
-	count_overflow(sk, netns);
+	count_overflow(sk, net_id(net));
 	return 0;
 }
 

@@ -111,4 +111,12 @@ struct skbtrace_count_cache {
 	struct skbtrace_count_slot slot[SKBTRACE_COUNT_CACHE_SLOTS];
 };
 
+/* Count caches one sweeper program frees slots of (COUNT_CACHE_SWEEPER). */
+#define SKBTRACE_SWEEP_CACHES 2
+
+/* The sweeper's test-run context: one bit per slot to free, of each cache. */
+struct skbtrace_cache_sweep {
+	__u64 slots[SKBTRACE_SWEEP_CACHES];
+};
+
 #endif /* SKBTRACE_H */

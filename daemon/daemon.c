@@ -11,6 +11,8 @@
 #include "kernel_btf.h"
 #include "ksyms.h"
 #include "log.h"
+#include "netns_evict.h"
+#include "netns_ids.h"
 #include "prog_stats.h"
 #include "stacks.h"
 #include "version.h"
@@ -67,7 +69,11 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 			bool same_limits, struct probe **out, char *err, size_t errlen)
 {
 	struct probe *probes = calloc(cfg->n_probes ? cfg->n_probes : 1, sizeof(*probes));
-	struct probe_env env = { .ksyms = d->ksyms, .stacks = d->stacks, .limits = &cfg->limits };
+	struct probe_env env = { .ksyms = d->ksyms,
+				 .stacks = d->stacks,
+				 .limits = &cfg->limits,
+				 .netns_by_cookie = netns_ids_by_cookie(d->netns),
+				 .netns = d->netns };
 	struct btf *btf = NULL;
 	int i, ret = 0;
 
@@ -78,7 +84,7 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 
 		p->ops = probe_ops_find(cfg->probes[i].name);
 		p->cfg = cfg->probes[i];
-		p->stats_fd = p->stack_map_fd = -1;
+		p->stats_fd = p->stack_map_fd = p->cache_sweep_fd = -1;
 		prev = find_probe(old, n_old, p->cfg.name);
 		if (prev && prev->attached && same_limits &&
 		    probe_config_equal(&prev->cfg, &p->cfg))
@@ -132,6 +138,12 @@ int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	/* Before the probes: it decides how they key namespaces. */
+	ret = netns_ids_open(&d->netns, err, errlen);
+	if (ret) {
+		log_warn("netns: %s; series of namespaces that are gone are not evicted", err);
+		err[0] = '\0';
+	}
 	ret = probes_build(d, cfg, NULL, 0, false, &d->probes, err, errlen);
 	if (ret)
 		return ret;
@@ -181,8 +193,37 @@ void daemon_stop(struct daemon *d)
 	config_free(&d->cfg);
 	stack_table_free(d->stacks);
 	ksym_cache_free(d->ksyms);
+	netns_ids_free(d->netns);
+	d->netns = NULL;
 	d->stacks = NULL;
 	d->ksyms = NULL;
+}
+
+int daemon_netns_sweep(struct daemon *d)
+{
+	return netns_sweep(d->probes, d->n_probes, d->netns);
+}
+
+static int emit_evicted(struct expo *e, const struct daemon *d)
+{
+	struct expo_family *f;
+
+	if (!d->netns)
+		return 0;
+	f = expo_family(e, "skbtrace_netns_evicted_series_total", EXPO_COUNTER,
+			"Series deleted from the probe's BPF maps because their network "
+			"namespace is gone.");
+	if (!f)
+		return -ENOMEM;
+	for (int i = 0; i < d->n_probes; i++) {
+		const struct probe *p = &d->probes[i];
+
+		if (p->attached &&
+		    expo_add_u64(f, (struct expo_label[]){ { "probe", p->ops->name } }, 1,
+				 p->netns_evicted))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 int daemon_health(struct daemon *d)
@@ -235,15 +276,21 @@ static int emit_reload_state(struct expo *e, const struct daemon *d)
 
 char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_ctx, size_t *len)
 {
-	struct probe_env env = { .ksyms = d->ksyms, .stacks = d->stacks, .limits = &d->cfg.limits };
+	struct probe_env env = { .ksyms = d->ksyms,
+				 .stacks = d->stacks,
+				 .limits = &d->cfg.limits,
+				 .netns_by_cookie = netns_ids_by_cookie(d->netns),
+				 .netns = d->netns };
 	struct expo *e = expo_new();
 	char *out = NULL;
 	int err;
 
 	if (!e)
 		return NULL;
+	/* No scrape shows a namespace that was gone when it began; the walk names the live ones. */
+	daemon_netns_sweep(d);
 	ksym_cache_begin(d->ksyms);
-	err = emit_build_info(e) ?: emit_reload_state(e, d);
+	err = emit_build_info(e) ?: emit_reload_state(e, d) ?: emit_evicted(e, d);
 	for (int i = 0; !err && i < d->n_probes; i++) {
 		struct probe *p = &d->probes[i];
 

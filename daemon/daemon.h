@@ -11,6 +11,10 @@
 
 struct ksym_cache;
 struct stack_table;
+struct netns_ids;
+
+/* Seconds between sweeps for namespaces that are gone, besides the one at each scrape. */
+#define DAEMON_NETNS_SWEEP_SEC 5
 
 struct daemon {
 	struct config cfg;
@@ -18,6 +22,7 @@ struct daemon {
 	int n_probes;
 	struct ksym_cache *ksyms;
 	struct stack_table *stacks;
+	struct netns_ids *netns;       /* NULL when the namespace walker could not load */
 	char note[2 * CONFIG_ERR_LEN]; /* shown in STATUS=, e.g. a failed reload */
 	bool last_reload_failed;
 	/* The probe that could not attach at the last reload, or "". */
@@ -36,6 +41,12 @@ int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
  */
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 void daemon_stop(struct daemon *d);
+
+/*
+ * Evicts the series of namespaces that are gone from every probe's maps
+ * (daemon/netns_evict.h); run every DAEMON_NETNS_SWEEP_SEC and at each scrape.
+ */
+int daemon_netns_sweep(struct daemon *d);
 
 /* Proves the BPF side is readable, for the watchdog. */
 int daemon_health(struct daemon *d);

@@ -17,12 +17,12 @@
 #include "http.h"
 #include "log.h"
 
-enum loop_fd { FD_SIGNAL, FD_TIMER, FD_HTTP };
+enum loop_fd { FD_SIGNAL, FD_TIMER, FD_HTTP, FD_SWEEP };
 
 struct loop {
 	struct daemon *d;
 	struct http_server *http;
-	int epfd, sfd, tfd;
+	int epfd, sfd, tfd, swfd;
 	bool stop;
 };
 
@@ -62,6 +62,24 @@ static int setup_watchdog_timer(uint64_t *usec)
 	its.it_interval.tv_sec = *usec / 2 / 1000000;
 	its.it_interval.tv_nsec = (*usec / 2 % 1000000) * 1000;
 	its.it_value = its.it_interval;
+	if (timerfd_settime(fd, 0, &its, NULL)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* Sweeps for namespaces that are gone between scrapes, so that their room in the maps frees. */
+static int setup_sweep_timer(void)
+{
+	struct itimerspec its = { .it_interval.tv_sec = DAEMON_NETNS_SWEEP_SEC,
+				  .it_value.tv_sec = DAEMON_NETNS_SWEEP_SEC };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
 	if (timerfd_settime(fd, 0, &its, NULL)) {
 		int ret = -errno;
 
@@ -148,6 +166,14 @@ static void on_watchdog_tick(struct loop *l)
 	notify_status(l->d);
 }
 
+static void on_sweep_tick(struct loop *l)
+{
+	uint64_t ticks;
+
+	if (read(l->swfd, &ticks, sizeof(ticks)) > 0)
+		daemon_netns_sweep(l->d);
+}
+
 static int watch(struct loop *l, int fd, enum loop_fd which)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = which };
@@ -166,7 +192,11 @@ static int loop_setup(struct loop *l)
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0)
 		return -errno;
-	ret = watch(l, l->sfd, FD_SIGNAL) ?: watch(l, http_server_fd(l->http), FD_HTTP);
+	l->swfd = setup_sweep_timer();
+	if (l->swfd < 0)
+		return l->swfd;
+	ret = watch(l, l->sfd, FD_SIGNAL) ?: watch(l, http_server_fd(l->http), FD_HTTP)
+						   ?: watch(l, l->swfd, FD_SWEEP);
 	if (ret)
 		return ret;
 	l->tfd = setup_watchdog_timer(&wd_usec);
@@ -186,11 +216,13 @@ static void loop_close(struct loop *l)
 		close(l->sfd);
 	if (l->tfd >= 0)
 		close(l->tfd);
+	if (l->swfd >= 0)
+		close(l->swfd);
 }
 
 int event_loop_run(struct daemon *d, struct http_server *http)
 {
-	struct loop l = { .d = d, .http = http, .epfd = -1, .sfd = -1, .tfd = -1 };
+	struct loop l = { .d = d, .http = http, .epfd = -1, .sfd = -1, .tfd = -1, .swfd = -1 };
 	int ret = loop_setup(&l);
 
 	if (ret) {
@@ -211,6 +243,8 @@ int event_loop_run(struct daemon *d, struct http_server *http)
 				on_signals(&l);
 			else if (events[i].data.u32 == FD_TIMER)
 				on_watchdog_tick(&l);
+			else if (events[i].data.u32 == FD_SWEEP)
+				on_sweep_tick(&l);
 		}
 		/* A failed run is retried at the next wakeup; MHD logs why through log.c. */
 		http_server_run(http);

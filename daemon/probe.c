@@ -9,6 +9,7 @@
 #include "expo.h"
 #include "kernel_btf.h"
 #include "log.h"
+#include "netns_ids.h"
 #include "probe.h"
 
 int probe_attach(struct probe *p, const struct probe_env *env)
@@ -27,6 +28,8 @@ int probe_attach(struct probe *p, const struct probe_env *env)
 
 		if (p->cfg.attach != ATTACH_AUTO && p->cfg.attach != m)
 			continue;
+		p->n_netns_maps = p->n_netns_caches = 0;
+		p->cache_sweep_fd = -1;
 		err = ops->start(p, m, env, why, sizeof(why));
 		if (!err) {
 			p->attached = true;
@@ -54,6 +57,8 @@ void probe_detach(struct probe *p)
 	p->stats_fd = -1;
 	p->stack_map_fd = -1;
 	p->obj = NULL;
+	p->n_netns_maps = p->n_netns_caches = 0;
+	p->cache_sweep_fd = -1;
 }
 
 static int read_stats(const struct probe *p, uint64_t out[SKBTRACE_STAT_MAX])
@@ -215,10 +220,13 @@ void probe_stack_policy(const struct probe_config *cfg, struct skbtrace_stack_po
 	out->sample_mask = cfg->stacks.sample_one_in ? cfg->stacks.sample_one_in - 1 : 0;
 }
 
-void probe_netns_label(uint32_t netns, char *buf, size_t len)
+int probe_netns_label(const struct probe_env *env, uint32_t netns, char *buf, size_t len)
 {
-	if (netns)
-		snprintf(buf, len, "%u", netns);
-	else
-		snprintf(buf, len, "unknown");
+	return netns_ids_label(env->netns, netns, buf, len);
+}
+
+void probe_netns_map_add(struct probe *p, int fd, uint32_t netns_off)
+{
+	if (p->n_netns_maps < PROBE_NETNS_MAPS)
+		p->netns_maps[p->n_netns_maps++] = (struct probe_netns_map){ fd, netns_off };
 }

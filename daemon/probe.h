@@ -20,6 +20,7 @@ struct expo;
 struct ksym_cache;
 struct stack_table;
 struct enum_names;
+struct netns_ids;
 
 /* What the daemon lends to probes. */
 struct probe_env {
@@ -27,7 +28,21 @@ struct probe_env {
 	struct ksym_cache *ksyms;
 	struct stack_table *stacks;
 	const struct limits_config *limits;
+	/* Set the probes' netns_by_cookie rodata (bpf/lib/netns.bpf.h) to this. */
+	bool netns_by_cookie;
+	struct netns_ids *netns; /* NULL when the namespace walker could not load */
 };
+
+/*
+ * A map whose keys hold a namespace id (__u32) at netns_off: eviction
+ * deletes the keys of namespaces that are gone (daemon/netns_evict.c).
+ */
+struct probe_netns_map {
+	int fd;
+	uint32_t netns_off;
+};
+
+#define PROBE_NETNS_MAPS 4
 
 struct probe;
 
@@ -70,6 +85,18 @@ struct probe {
 	uint32_t max_stacks; /* capacity of stack_traces */
 	/* Set by start(): the loaded object, whose programs the self-cost metrics report. */
 	struct bpf_object *obj;
+	/* Set by start(), with probe_netns_map_add(): maps keyed by namespace. */
+	struct probe_netns_map netns_maps[PROBE_NETNS_MAPS];
+	int n_netns_maps;
+	/*
+	 * Set by start(): count caches (bpf/lib/count_cache.bpf.h) in front of
+	 * netns maps, in the order of the sweeper's masks, and the sweeper
+	 * program (COUNT_CACHE_SWEEPER), or -1.
+	 */
+	struct probe_netns_map netns_caches[SKBTRACE_SWEEP_CACHES];
+	int n_netns_caches;
+	int cache_sweep_fd;
+	uint64_t netns_evicted; /* series deleted because their namespace is gone */
 };
 
 const struct probe_ops *probe_ops_find(const char *name);
@@ -96,8 +123,15 @@ int probe_filter_to_bpf(const struct probe_config *cfg, const struct enum_names 
 			size_t errlen);
 void probe_stack_policy(const struct probe_config *cfg, struct skbtrace_stack_policy *out);
 
-/* The netns label value: the namespace inode, or "unknown" for 0. */
-void probe_netns_label(uint32_t netns, char *buf, size_t len);
+/*
+ * The netns label of a key's namespace id: the namespace's inode, or
+ * "unknown" for 0.  Returns -ENOENT when the namespace is gone: the caller
+ * leaves the series out, eviction removes it (daemon/netns_ids.h).
+ */
+int probe_netns_label(const struct probe_env *env, uint32_t netns, char *buf, size_t len);
+
+/* Declares a map keyed by namespace id, for eviction. */
+void probe_netns_map_add(struct probe *p, int fd, uint32_t netns_off);
 
 /* Sum of a per-CPU counter map, one callback per key. */
 typedef int (*percpu_sum_fn)(const void *key, uint64_t sum, void *ctx);

@@ -6,6 +6,7 @@
  * namespace, read at scrape time.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +148,8 @@ static int open_reader(struct ct_probe *cp, const struct probe_env *env, enum at
 		       char *err, size_t errlen)
 {
 	struct ct_netns_table t;
-	int ret = ct_netns_reader_open(&cp->reader, env->btf, env->limits->max_series, err, errlen);
+	int ret = ct_netns_reader_open(&cp->reader, env->btf, env->limits->max_series,
+				       env->netns_by_cookie, err, errlen);
 
 	if (ret && m != ATTACH_TP_BTF) {
 		log_warn("conntrack: %s; only the daemon's own namespace's statistics are "
@@ -196,6 +198,7 @@ static int ct_start(struct probe *p, enum attach_method method, const struct pro
 		goto cleanup;
 	memcpy((void *)&cp->skel->rodata->filter, &filter, sizeof(filter));
 	memcpy((void *)&cp->skel->rodata->stack_policy, &policy, sizeof(policy));
+	cp->skel->rodata->netns_by_cookie = env->netns_by_cookie;
 	bpf_map__set_max_entries(cp->skel->maps.ct_drops, lim->max_series);
 	bpf_map__set_max_entries(cp->skel->maps.ct_stack_drops, lim->max_stack_series);
 	bpf_map__set_max_entries(cp->skel->maps.ct_last_drop,
@@ -232,6 +235,13 @@ static int ct_start(struct probe *p, enum attach_method method, const struct pro
 	p->stats_fd = bpf_map__fd(cp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(cp->skel->maps.stack_traces);
 	p->obj = cp->skel->obj;
+	probe_netns_map_add(p, bpf_map__fd(cp->skel->maps.ct_drops),
+			    offsetof(struct ct_key, netns));
+	probe_netns_map_add(p, bpf_map__fd(cp->skel->maps.ct_stack_drops),
+			    offsetof(struct ct_stack_key, netns));
+	/* Not a series, but it fills up with dead namespaces all the same. */
+	probe_netns_map_add(p, bpf_map__fd(cp->skel->maps.ct_last_drop),
+			    offsetof(struct ct_cpu_key, netns));
 	return 0;
 
 cleanup:
@@ -312,7 +322,8 @@ static int emit_map(struct probe *p, struct expo *e, const struct probe_env *env
 
 		while (i + 1 < cc.rows.n && !cmp_row(&r[i], &r[i + 1]))
 			count += r[++i].count;
-		probe_netns_label(r[i].netns, netns, sizeof(netns));
+		if (probe_netns_label(env, r[i].netns, netns, sizeof(netns)))
+			continue;
 		l[0].value = netns;
 		err = expo_add_u64(f, l, stacks ? 2 : 1, count);
 	}

@@ -93,7 +93,7 @@ static int run_on(struct ct_netns_reader *r, int cpu)
 }
 
 int ct_netns_reader_open(struct ct_netns_reader **out, const struct btf *btf, uint32_t max_netns,
-			 char *err, size_t errlen)
+			 bool netns_by_cookie, char *err, size_t errlen)
 {
 	struct ct_netns_reader *r = calloc(1, sizeof(*r));
 	bool has_loop =
@@ -114,6 +114,8 @@ int ct_netns_reader_open(struct ct_netns_reader **out, const struct btf *btf, ui
 	r->bound = has_loop || max_netns < CT_NETNS_BOUNDED ? max_netns : CT_NETNS_BOUNDED;
 	r->skel->rodata->max_netns = r->bound;
 	r->skel->rodata->max_steps = MAX_STEPS;
+	/* The seed's keys must be the conntrack probe's. */
+	r->skel->rodata->netns_by_cookie = netns_by_cookie;
 	bpf_map__set_max_entries(r->skel->maps.ct_netns_out, r->bound);
 	prog = has_loop ? r->skel->progs.ct_netns_read_loop : r->skel->progs.ct_netns_read_bounded;
 	bpf_program__set_autoload(has_loop ? r->skel->progs.ct_netns_read_bounded
@@ -185,7 +187,7 @@ static struct ct_netns_row *row_of(struct merge *m, uint32_t inum)
 static int merge_sample(struct merge *m, const struct ct_netns_sample *s, int cpu)
 {
 	struct ct_netns_row *row = row_of(m, s->inum);
-	struct ct_cpu_key k = { s->inum, cpu };
+	struct ct_cpu_key k = { s->id, cpu };
 
 	if (!row)
 		return -ENOMEM;

@@ -31,10 +31,11 @@ struct ct_netns_table {
 
 /*
  * Loads the reader for at most max_netns namespaces (fewer before 5.17, see
- * CT_NETNS_BOUNDED); btf is vmlinux's, used during the call only.
+ * CT_NETNS_BOUNDED); btf is vmlinux's, used during the call only;
+ * netns_by_cookie as the probes' (bpf/lib/netns.bpf.h), for the seed's keys.
  */
 int ct_netns_reader_open(struct ct_netns_reader **out, const struct btf *btf, uint32_t max_netns,
-			 char *err, size_t errlen);
+			 bool netns_by_cookie, char *err, size_t errlen);
 void ct_netns_reader_free(struct ct_netns_reader *r);
 
 /* Namespaces reported at most. */
@@ -42,7 +43,8 @@ uint32_t ct_netns_reader_bound(const struct ct_netns_reader *r);
 
 /*
  * Reads every namespace.  With seed_fd >= 0, also writes each namespace's
- * per-CPU `drop` statistic into that map of struct ct_cpu_key → __u32.
+ * per-CPU `drop` statistic into that map of struct ct_cpu_key (by namespace
+ * id) → __u32.
  */
 int ct_netns_read(struct ct_netns_reader *r, struct ct_netns_table *out, int seed_fd);
 void ct_netns_table_free(struct ct_netns_table *t);

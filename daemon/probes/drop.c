@@ -129,6 +129,7 @@ static int drop_start(struct probe *p, enum attach_method method, const struct p
 	memcpy((void *)&dp->skel->rodata->filter, &filter, sizeof(filter));
 	memcpy((void *)&dp->skel->rodata->stack_policy, &policy, sizeof(policy));
 	dp->skel->rodata->has_reason = nargs >= 3;
+	dp->skel->rodata->netns_by_cookie = env->netns_by_cookie;
 	bpf_map__set_max_entries(dp->skel->maps.drop_counts, lim->max_series);
 	bpf_map__set_max_entries(dp->skel->maps.drop_stack_counts, lim->max_stack_series);
 	/* With stacks off the table is never written: do not reserve it. */
@@ -137,7 +138,8 @@ static int drop_start(struct probe *p, enum attach_method method, const struct p
 
 	prog = program_for(dp->skel, method);
 	bpf_object__for_each_program (iter, dp->skel->obj)
-		bpf_program__set_autoload(iter, iter == prog);
+		bpf_program__set_autoload(iter,
+					  iter == prog || iter == dp->skel->progs.drop_cache_sweep);
 	ret = kfree_skb_chain_prepare(&dp->chain, prog, method, dp->skel->maps.kfree_skb_chain,
 				      (uint32_t *)&dp->skel->rodata->kfree_skb_next, err, errlen);
 	if (ret)
@@ -155,6 +157,17 @@ static int drop_start(struct probe *p, enum attach_method method, const struct p
 	p->stats_fd = bpf_map__fd(dp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(dp->skel->maps.stack_traces);
 	p->obj = dp->skel->obj;
+	probe_netns_map_add(p, bpf_map__fd(dp->skel->maps.drop_counts),
+			    offsetof(struct drop_key, netns));
+	probe_netns_map_add(p, bpf_map__fd(dp->skel->maps.drop_stack_counts),
+			    offsetof(struct drop_stack_key, netns));
+	/* In the order of the sweeper's masks (COUNT_CACHE_SWEEPER in drop.bpf.c). */
+	p->netns_caches[0] = (struct probe_netns_map){ bpf_map__fd(dp->skel->maps.drop_count_cache),
+						       offsetof(struct drop_key, netns) };
+	p->netns_caches[1] = (struct probe_netns_map){ bpf_map__fd(dp->skel->maps.drop_stack_cache),
+						       offsetof(struct drop_stack_key, netns) };
+	p->n_netns_caches = 2;
+	p->cache_sweep_fd = bpf_program__fd(dp->skel->progs.drop_cache_sweep);
 	return 0;
 
 cleanup:
@@ -243,8 +256,9 @@ static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *e
 		struct drop_row *r = (struct drop_row *)rows.v + i;
 		char reason[96], netns[16];
 
+		if (probe_netns_label(env, r->key.netns, netns, sizeof(netns)))
+			continue;
 		drop_reason_name(&dp->reasons, r->key.reason, reason, sizeof(reason));
-		probe_netns_label(r->key.netns, netns, sizeof(netns));
 		err = expo_add_u64(
 			f,
 			(struct expo_label[]){
@@ -270,7 +284,7 @@ static int emit_drops(struct probe *p, struct expo *e, const struct probe_env *e
 
 struct stack_emit {
 	struct drop_probe *dp;
-	struct stack_table *stacks;
+	const struct probe_env *env;
 	struct expo_family *f;
 };
 
@@ -280,9 +294,10 @@ static int emit_stack(const void *key, const char *stack, uint64_t count, void *
 	struct stack_emit *se = ctx;
 	char reason[96], netns[16];
 
+	if (probe_netns_label(se->env, k->netns, netns, sizeof(netns)))
+		return 0;
 	drop_reason_name(&se->dp->reasons, k->reason, reason, sizeof(reason));
-	probe_netns_label(k->netns, netns, sizeof(netns));
-	stack_table_note(se->stacks, stack, HINT_DROP_REASON, reason);
+	stack_table_note(se->env->stacks, stack, HINT_DROP_REASON, reason);
 	return expo_add_u64(se->f,
 			    (struct expo_label[]){
 				    { "reason", reason }, { "netns", netns }, { "stack", stack } },
@@ -293,7 +308,7 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 		       uint64_t overflow)
 {
 	struct drop_probe *dp = p->priv;
-	struct stack_emit se = { .dp = dp, .stacks = env->stacks };
+	struct stack_emit se = { .dp = dp, .env = env };
 	uint64_t n = 0;
 	int err;
 

@@ -6,6 +6,7 @@
  * skbtrace_tcp_listen_overflows_total (see reset_metrics.c).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,7 @@ static int reset_start(struct probe *p, enum attach_method method, const struct 
 	/* The reason argument came to the tracepoint and the functions together, in 6.10. */
 	rp->skel->rodata->has_reason = nargs >= 3;
 	rp->skel->rodata->tcp_listen_state = listen_state;
+	rp->skel->rodata->netns_by_cookie = env->netns_by_cookie;
 	rp->skel->rodata->listen_overflow_reason = overflow_drop_reason(env->btf);
 	bpf_map__set_max_entries(rp->skel->maps.reset_counts, lim->max_series);
 	bpf_map__set_max_entries(rp->skel->maps.listen_overflow_counts, lim->max_series);
@@ -265,6 +267,12 @@ static int reset_start(struct probe *p, enum attach_method method, const struct 
 	p->stats_fd = bpf_map__fd(rp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(rp->skel->maps.stack_traces);
 	p->obj = rp->skel->obj;
+	probe_netns_map_add(p, bpf_map__fd(rp->skel->maps.reset_counts),
+			    offsetof(struct reset_key, netns));
+	probe_netns_map_add(p, bpf_map__fd(rp->skel->maps.reset_stack_counts),
+			    offsetof(struct reset_stack_key, netns));
+	probe_netns_map_add(p, bpf_map__fd(rp->skel->maps.listen_overflow_counts),
+			    offsetof(struct listen_overflow_key, netns));
 	return 0;
 
 cleanup:

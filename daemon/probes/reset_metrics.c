@@ -45,6 +45,7 @@ static void enum_label(const struct enum_names *names, uint32_t value, uint32_t 
 
 struct reset_emit {
 	const struct reset_probe *rp;
+	const struct probe_env *env;
 	struct expo_family *f;
 };
 
@@ -54,10 +55,11 @@ static int emit_reset(const void *key, uint64_t sum, void *ctx)
 	struct reset_emit *re = ctx;
 	char reason[96], state[32], netns[16];
 
+	if (probe_netns_label(re->env, k->netns, netns, sizeof(netns)))
+		return 0;
 	enum_label(&re->rp->reasons, k->reason, SKBTRACE_REASON_UNKNOWN, "unknown", reason,
 		   sizeof(reason));
 	enum_label(&re->rp->states, k->state, RESET_STATE_NONE, "no_socket", state, sizeof(state));
-	probe_netns_label(k->netns, netns, sizeof(netns));
 	return expo_add_u64(re->f,
 			    (struct expo_label[]){ { "direction", direction_name(k->direction) },
 						   { "origin", origin_name(k->origin) },
@@ -67,10 +69,11 @@ static int emit_reset(const void *key, uint64_t sum, void *ctx)
 			    5, sum);
 }
 
-static int emit_resets(struct probe *p, struct expo *e, uint64_t overflow)
+static int emit_resets(struct probe *p, struct expo *e, const struct probe_env *env,
+		       uint64_t overflow)
 {
 	struct reset_probe *rp = p->priv;
-	struct reset_emit re = { .rp = rp };
+	struct reset_emit re = { .rp = rp, .env = env };
 	uint64_t n = 0;
 	int err;
 
@@ -100,11 +103,13 @@ static int emit_resets(struct probe *p, struct expo *e, uint64_t overflow)
 static int emit_overflow(const void *key, uint64_t sum, void *ctx)
 {
 	const struct listen_overflow_key *k = key;
+	struct reset_emit *re = ctx;
 	char netns[16], port[8];
 
-	probe_netns_label(k->netns, netns, sizeof(netns));
+	if (probe_netns_label(re->env, k->netns, netns, sizeof(netns)))
+		return 0;
 	snprintf(port, sizeof(port), "%u", k->port);
-	return expo_add_u64(ctx, (struct expo_label[]){ { "netns", netns }, { "port", port } }, 2,
+	return expo_add_u64(re->f, (struct expo_label[]){ { "netns", netns }, { "port", port } }, 2,
 			    sum);
 }
 
@@ -125,10 +130,11 @@ static uint64_t listen_overflow_lost(const struct reset_probe *rp)
 	return sum;
 }
 
-static int emit_listen_overflows(struct probe *p, struct expo *e)
+static int emit_listen_overflows(struct probe *p, struct expo *e, const struct probe_env *env)
 {
 	struct reset_probe *rp = p->priv;
 	uint64_t n = 0, lost = listen_overflow_lost(rp);
+	struct reset_emit re = { .rp = rp, .env = env };
 	struct expo_family *f;
 	int err;
 
@@ -140,8 +146,9 @@ static int emit_listen_overflows(struct probe *p, struct expo *e)
 			"see docs/reset-probe.md.");
 	if (!f)
 		return -ENOMEM;
+	re.f = f;
 	err = percpu_map_sum_each(bpf_map__fd(rp->skel->maps.listen_overflow_counts),
-				  sizeof(struct listen_overflow_key), emit_overflow, f, &n);
+				  sizeof(struct listen_overflow_key), emit_overflow, &re, &n);
 	if (!err && lost)
 		err = expo_add_u64(
 			f, (struct expo_label[]){ { "netns", "overflow" }, { "port", "overflow" } },
@@ -154,7 +161,7 @@ static int emit_listen_overflows(struct probe *p, struct expo *e)
 }
 
 struct reset_stack_emit {
-	struct stack_table *stacks;
+	const struct probe_env *env;
 	struct expo_family *f;
 };
 
@@ -164,8 +171,9 @@ static int emit_stack(const void *key, const char *stack, uint64_t count, void *
 	struct reset_stack_emit *se = ctx;
 	char netns[16];
 
-	probe_netns_label(k->netns, netns, sizeof(netns));
-	stack_table_note(se->stacks, stack, HINT_RESET_ORIGIN, origin_name(k->origin));
+	if (probe_netns_label(se->env, k->netns, netns, sizeof(netns)))
+		return 0;
+	stack_table_note(se->env->stacks, stack, HINT_RESET_ORIGIN, origin_name(k->origin));
 	return expo_add_u64(se->f,
 			    (struct expo_label[]){ { "direction", direction_name(k->direction) },
 						   { "origin", origin_name(k->origin) },
@@ -178,7 +186,7 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 		       uint64_t overflow)
 {
 	struct reset_probe *rp = p->priv;
-	struct reset_stack_emit se = { .stacks = env->stacks };
+	struct reset_stack_emit se = { .env = env };
 	uint64_t n = 0;
 	int err;
 
@@ -205,8 +213,8 @@ int reset_collect(struct probe *p, struct expo *e, const struct probe_env *env)
 
 	if (err)
 		return err;
-	err = emit_resets(p, e, st[SKBTRACE_STAT_COUNT_OVERFLOW]);
-	err = err ?: emit_listen_overflows(p, e);
+	err = emit_resets(p, e, env, st[SKBTRACE_STAT_COUNT_OVERFLOW]);
+	err = err ?: emit_listen_overflows(p, e, env);
 	if (!err && p->cfg.stacks.mode != SKBTRACE_STACKS_OFF)
 		err = emit_stacks(p, e, env, st[SKBTRACE_STAT_STACK_COUNT_OVERFLOW]);
 	return err;

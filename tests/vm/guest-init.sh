@@ -23,6 +23,8 @@ while read -r mod; do
 	insmod "$mod" || echo "SKBTRACE-WARN cannot load $mod"
 done < /etc/modules.load
 ip link set lo up
+# TCG is slow: test_netns_churn's namespaces come and go ten times fewer.
+export SKBTRACE_NETNS_CHURN=50
 
 # Kernel command line: skbtrace.only=test_a,test_b runs just those tests;
 # skbtrace.bootcheck=1 (run.sh --boots) stops the runner after its first
