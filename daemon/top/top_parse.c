@@ -155,7 +155,8 @@ int top_parse(const char *body, size_t len, struct top_scrape *out, char *err, s
 	out->text = malloc(len + 1);
 	if (!out->text)
 		return -ENOMEM;
-	memcpy(out->text, body, len);
+	if (len)
+		memcpy(out->text, body, len);
 	out->text[len] = '\0';
 	if (strlen(out->text) != len) {
 		snprintf(err, errlen, "the body holds a NUL byte");

@@ -128,7 +128,8 @@ static int section_build(const struct top_scrape *cur, const struct top_scrape *
 		r->rate = prev && interval_s > 0 ? delta / interval_s : r->total;
 	}
 	free(old.r);
-	qsort(out->r, out->n, sizeof(*out->r), by_rate);
+	if (out->n)
+		qsort(out->r, out->n, sizeof(*out->r), by_rate);
 	return 0;
 }
 
