@@ -274,19 +274,15 @@ static int emit_reload_state(struct expo *e, const struct daemon *d)
 		       : -ENOMEM;
 }
 
-char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_ctx, size_t *len)
+int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void *extra_ctx)
 {
 	struct probe_env env = { .ksyms = d->ksyms,
 				 .stacks = d->stacks,
 				 .limits = &d->cfg.limits,
 				 .netns_by_cookie = netns_ids_by_cookie(d->netns),
 				 .netns = d->netns };
-	struct expo *e = expo_new();
-	char *out = NULL;
 	int err;
 
-	if (!e)
-		return NULL;
 	/* No scrape shows a namespace that was gone when it began; the walk names the live ones. */
 	daemon_netns_sweep(d);
 	ksym_cache_begin(d->ksyms);
@@ -305,6 +301,18 @@ char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_
 	if (!err && extra)
 		err = extra(e, extra_ctx);
 	ksym_cache_end(d->ksyms);
+	return err;
+}
+
+char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_ctx, size_t *len)
+{
+	struct expo *e = expo_new();
+	char *out = NULL;
+	int err;
+
+	if (!e)
+		return NULL;
+	err = daemon_collect(d, e, extra, extra_ctx);
 	if (!err)
 		out = expo_render(e, len);
 	else

@@ -55,6 +55,8 @@ int daemon_health(struct daemon *d);
 struct expo;
 typedef int (*daemon_expo_fn)(struct expo *e, void *ctx);
 
+/* Adds every series /metrics shows to e; negative errno. */
+int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void *extra_ctx);
 char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_ctx, size_t *len);
 /* One line for sd_notify STATUS=. */
 void daemon_status(struct daemon *d, char *buf, size_t len);

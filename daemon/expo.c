@@ -37,6 +37,8 @@ struct expo {
 	size_t cap_fams;
 	struct expo_family *buckets[EXPO_BUCKETS];
 	size_t n_samples;
+	expo_tap_fn tap; /* set: integer samples go to it, none is formatted */
+	void *tap_ctx;
 };
 
 static int buf_reserve(struct expo_buf *b, size_t extra)
@@ -125,6 +127,12 @@ static unsigned int name_hash(const char *s)
 struct expo *expo_new(void)
 {
 	return calloc(1, sizeof(struct expo));
+}
+
+void expo_set_tap(struct expo *e, expo_tap_fn fn, void *ctx)
+{
+	e->tap = fn;
+	e->tap_ctx = ctx;
 }
 
 static void family_free(struct expo_family *f)
@@ -318,6 +326,14 @@ int expo_add_u64(struct expo_family *f, const struct expo_label *labels, size_t 
 	if (!f) {
 		errno = EINVAL;
 		return -1;
+	}
+	if (f->e->tap) {
+		if (!labels_valid(labels, n_labels)) {
+			errno = EINVAL;
+			return -1;
+		}
+		f->e->n_samples++;
+		return f->e->tap(f->e->tap_ctx, f->name, labels, n_labels, value);
 	}
 	return add_sample(f, labels, n_labels, num, format_u64(num, value));
 }

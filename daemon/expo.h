@@ -29,6 +29,17 @@ struct expo *expo_new(void);
 void expo_free(struct expo *e);
 
 /*
+ * A view of the same collection that /metrics renders (the landing page)
+ * reads the samples as they are added instead of parsing the text: with a
+ * tap set, every expo_add_u64() hands its family name, labels and value to
+ * fn and formats nothing; fn's nonzero return is expo_add_u64()'s.
+ * Doubles are not tapped (and still formatted): no view needs them.
+ */
+typedef int (*expo_tap_fn)(void *ctx, const char *family, const struct expo_label *labels,
+			   size_t n_labels, uint64_t value);
+void expo_set_tap(struct expo *e, expo_tap_fn fn, void *ctx);
+
+/*
  * Declares a family, or returns the one already declared with that name.
  * Counter names must end in _total.  Returns NULL on allocation failure, an
  * invalid name or a conflicting redeclaration (other type).

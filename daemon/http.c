@@ -255,7 +255,8 @@ static void share(struct http_server *s, const struct http_route *route, struct 
 static enum MHD_Result serve_route(struct http_server *s, struct MHD_Connection *conn,
 				   const struct http_route *route)
 {
-	const char *id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "id");
+	const char *arg =
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, route->arg ?: "id");
 	struct shared_response *sh = &s->shared[route - s->routes];
 	struct http_body out = { 0 };
 	struct MHD_Response *r;
@@ -263,9 +264,9 @@ static enum MHD_Result serve_route(struct http_server *s, struct MHD_Connection 
 	unsigned int status;
 
 	/* Concurrent scrapes share one rendering: the maps are read once a run. */
-	if (sh->response && !id && sh->run == s->runs)
+	if (sh->response && !arg && sh->run == s->runs)
 		return MHD_queue_response(conn, sh->status, sh->response);
-	if (route->handler(s->ctx, id, &out) < 0) {
+	if (route->handler(s->ctx, arg, &out) < 0) {
 		free(out.body);
 		return MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, s->failed);
 	}
@@ -282,7 +283,7 @@ static enum MHD_Result serve_route(struct http_server *s, struct MHD_Connection 
 	}
 	status = out.status ? out.status : MHD_HTTP_OK;
 	ret = MHD_queue_response(conn, status, r);
-	if (id || !route->shared)
+	if (arg || !route->shared)
 		MHD_destroy_response(r);
 	else
 		share(s, route, r, status);

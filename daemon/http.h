@@ -31,19 +31,22 @@ struct http_body {
 };
 
 /*
- * Produces the body for GET/HEAD of one path; id_arg is the value of the
- * "?id=" query argument or NULL.  Returns 0, or -1 for a 500.
+ * Produces the body for GET/HEAD of one path; arg is the value of the
+ * route's one query argument ("?id=" unless the route names another) or
+ * NULL, as the client sent it: the handler checks it.  Returns 0, or -1
+ * for a 500.
  */
-typedef int (*http_handler_fn)(void *ctx, const char *id_arg, struct http_body *out);
+typedef int (*http_handler_fn)(void *ctx, const char *arg, struct http_body *out);
 
 struct http_route {
 	const char *path;
 	http_handler_fn handler;
 	/*
-	 * Requests without "?id=" that were waiting together get one rendering
-	 * (see struct shared_response in http.c).
+	 * Requests without the argument that were waiting together get one
+	 * rendering (see struct shared_response in http.c).
 	 */
 	bool shared;
+	const char *arg; /* the query argument's name; NULL: "id" */
 };
 
 /* The limits the config's "web" section sets. */

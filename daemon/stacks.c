@@ -223,6 +223,25 @@ void stack_table_note(struct stack_table *t, const char *id, enum hint_kind kind
 	e->notes[e->n_notes++] = (struct stack_note){ kind, h };
 }
 
+const char *const *stack_table_frames(struct stack_table *t, const char *id, size_t *n)
+{
+	const struct stack_entry *e;
+	uint64_t hash;
+	char *end;
+
+	if (strlen(id) != STACK_ID_LEN - 1)
+		return NULL;
+	errno = 0;
+	hash = strtoull(id, &end, 16);
+	if (errno || *end)
+		return NULL;
+	e = u64map_get(&t->by_hash, hash);
+	if (!e)
+		return NULL;
+	*n = e->n_frames;
+	return (const char *const *)e->frames;
+}
+
 /* Frames joined with ";" (the folded-stack convention of flame graphs). */
 static char *join_frames(const struct stack_entry *e)
 {

@@ -46,6 +46,12 @@ void stack_table_note(struct stack_table *t, const char *id, enum hint_kind kind
 int stack_table_expo(struct stack_table *t, struct expo *e);
 
 /*
+ * The symbolized frames of stable id `id`, innermost first, owned by the
+ * table; NULL for "lost" and ids never seen.
+ */
+const char *const *stack_table_frames(struct stack_table *t, const char *id, size_t *n);
+
+/*
  * JSON for /stacks: all stacks, or only stable id `id` when non-NULL; each
  * with its frames and the hints of what it was counted under.
  */

@@ -2,7 +2,8 @@
 /*
  * The HTTP server as the daemon runs it: http.c and its guard on
  * libmicrohttpd, serving the daemon's own routes (http_routes.c: "/",
- * "/metrics", "/stacks" and "/stacks?id=") for a daemon with no probes
+ * "/metrics", "/stacks", "/stacks?id=", "/flamegraph" and
+ * "/flamegraph?reason=") for a daemon with no probes
  * and two stacks.
  * Each input is the bytes one client sends on a real loopback TCP
  * connection before it half-closes; the server's loop runs in this thread,

@@ -24,6 +24,7 @@ check_run() {
 	scrape > "$TMP/$1.metrics"
 	scrape / > "$TMP/$1.landing"
 	scrape /stacks > "$TMP/$1.stacks"
+	scrape /flamegraph > "$TMP/$1.flamegraph"
 	id=$(sed -n 's/.*stack="\([0-9a-f]\{16\}\)".*/\1/p' "$TMP/$1.metrics" | head -n1)
 	[ -n "$id" ] || fail "$1: no stack id in /metrics"
 	scrape "/stacks?id=$id" > "$TMP/$1.stack"

@@ -139,7 +139,11 @@ assert_eq 200 "$(get carol /metrics "${CLIENT[@]}" -u carol:s3cret)" "carol (\$2
 assert_eq 200 "$(get tls12 /metrics "${CLIENT[@]}" -u alice:s3cret --tls-max 1.2)" \
 	"TLS 1.2 accepted by default (min_version TLS12)"
 
-for p in /metrics / /stacks /nope; do
+assert_eq 200 "$(get landing / "${CLIENT[@]}" -u alice:s3cret)" "alice: the landing page"
+assert_contains "$(cat "$TMP/landing.body")" "<h2>Probes</h2>" "the landing page over TLS"
+assert_eq 200 "$(get flame /flamegraph "${CLIENT[@]}" -u alice:s3cret)" "alice: the flame graph"
+
+for p in /metrics / /stacks /flamegraph '/flamegraph?reason=NETFILTER_DROP' /nope; do
 	n=${p//\//_}
 	assert_eq 401 "$(get wrong$n "$p" "${CLIENT[@]}" -u alice:wrong)" "wrong password on $p: 401"
 	no_metrics "wrong$n" "wrong password on $p"
@@ -165,12 +169,12 @@ assert_eq 000 "$(get plain /metrics -u alice:s3cret)" "plain HTTP to the TLS por
 no_metrics plain "plain HTTP to the TLS port"
 URL="https://127.0.0.1:$DAEMON_PORT"
 
-# Every 401 above is counted (4 paths x 2, mallory, bob with alice's password,
+# Every 401 above is counted (6 paths x 2, mallory, bob with alice's password,
 # the POST), and the other CA's certificate refused in the handshake; a
 # missing certificate fails inside GnuTLS and plain HTTP never gets a session.
 scrape > "$TMP/refused.metrics"
 promtool_check "$TMP/refused.metrics"
-assert_eq 11 "$(metric_sum "$TMP/refused.metrics" skbtrace_http_clients_refused_total \
+assert_eq 15 "$(metric_sum "$TMP/refused.metrics" skbtrace_http_clients_refused_total \
 	reason=password)" "401s counted"
 assert_eq 1 "$(metric_sum "$TMP/refused.metrics" skbtrace_http_clients_refused_total \
 	reason=client_certificate)" "the refused client certificate counted"

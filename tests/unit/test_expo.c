@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
@@ -300,8 +303,51 @@ out:
 	expo_free(e);
 }
 
+struct tapped {
+	char seen[256];
+	int calls;
+};
+
+static int tap(void *ctx, const char *family, const struct expo_label *l, size_t n, uint64_t value)
+{
+	struct tapped *t = ctx;
+	size_t off = strlen(t->seen);
+
+	t->calls++;
+	off += snprintf(t->seen + off, sizeof(t->seen) - off, "%s", family);
+	for (size_t i = 0; i < n; i++)
+		off += snprintf(t->seen + off, sizeof(t->seen) - off, " %s=%s", l[i].name,
+				l[i].value);
+	snprintf(t->seen + off, sizeof(t->seen) - off, " %llu;", (unsigned long long)value);
+	return value == 13 ? -ENOSPC : 0;
+}
+
+/* A tap sees each integer sample as given, its error is the add's, nothing is formatted. */
+static void test_tap(void)
+{
+	struct expo *e = expo_new();
+	struct tapped t = { "", 0 };
+	struct expo_family *f;
+	size_t len;
+	char *out;
+
+	expo_set_tap(e, tap, &t);
+	f = expo_family(e, "x_total", EXPO_COUNTER, "X.");
+	CHECK(expo_add_u64(f, (struct expo_label[]){ { "reason", "a\"b\n" } }, 1, 7) == 0);
+	CHECK(expo_add_u64(f, NULL, 0, 13) == -ENOSPC);
+	/* Invalid labels are refused before the tap sees them. */
+	CHECK(expo_add_u64(f, (struct expo_label[]){ { "9bad", "v" } }, 1, 1) == -1);
+	CHECK_STR_EQ(t.seen, "x_total reason=a\"b\n 7;x_total 13;");
+	CHECK(t.calls == 2);
+	out = expo_render(e, &len);
+	CHECK_STR_EQ(out, "# HELP x_total X.\n# TYPE x_total counter\n");
+	free(out);
+	expo_free(e);
+}
+
 int main(void)
 {
+	test_tap();
 	test_escaping();
 	test_grouping();
 	test_redeclare();
