@@ -23,6 +23,7 @@
 #include "privileges.h"
 #include "probe.h"
 #include "sysfs.h"
+#include "top/top.h"
 #include "version.h"
 
 struct options {
@@ -35,6 +36,7 @@ struct options {
 static const char usage[] =
 	"Usage: skbtrace [--config FILE] [--listen ADDR:PORT] [--check-config] [--verbose]\n"
 	"                [--list-probes] [--version] [--help]\n"
+	"       skbtrace top [--url URL] [--config FILE] [--once] [--interval SECONDS]\n"
 	"\n"
 	"Counts kernel packet drops per reason, location, network namespace and kernel\n"
 	"stack in BPF maps and serves them on /metrics for Prometheus.\n"
@@ -180,6 +182,9 @@ int main(int argc, char **argv)
 	struct config cfg;
 	int lfd = -1, ret = 1;
 
+	/* The terminal view is a client of /metrics: no privileges, no BPF. */
+	if (argc > 1 && !strcmp(argv[1], "top"))
+		return top_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &opt))
 		return 2;
 	log_init(opt.verbose);

@@ -19,11 +19,12 @@ BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev
 # chromium (headless screenshots) and libxml2-utils (xmllint) check the
 # landing page and the flame graphs as a browser and an XML parser see them
 # (test_landing_page).
+# tmux gives `skbtrace top` a real 80x24 terminal (test_top).
 # libclang-rt-dev: libFuzzer and the sanitizer runtimes of clang, for the fuzz
 # tests (tests/fuzz); clang only recommends it.
 TEST="iproute2 nftables curl prometheus util-linux strace systemd-container debootstrap jq
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod lz4 python3 python3-yaml openssl
-	libclang-rt-dev chromium libxml2-utils"
+	libclang-rt-dev chromium libxml2-utils tmux"
 BENCH="bpftrace"
 # dpkg-buildpackage and the checks of its result; the test suite builds the
 # package too (tests/integration/test_debian_package.sh).

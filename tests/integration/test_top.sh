@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# `skbtrace top` against a real daemon during real drops: an nft rule drops
+# N packets in a test netns (N from the rule's own counter), and
+#  - `top --once` shows the reason, the namespace, the total N and the stack
+#    frames, with the rate of drops made between its two scrapes;
+#  - `top` in an 80x24 tmux terminal shows the reason and a rate on a screen
+#    of at most 80 columns and 24 lines, quits on q and restores the terminal;
+#  - an unreachable daemon is one line on stderr and exit status 1 with
+#    --once, an error on the screen that goes once a daemon is back;
+#  - SIGTERM ends the interactive view.
+source "$(dirname "$0")/lib.sh"
+
+N=40
+# The burst between top's two scrapes: its rate puts it above the drops other
+# things on the machine make meanwhile.
+M=200
+ns=$(netns_create top)
+inode=$(netns_inode "$ns")
+reason=$(drop_reason NETFILTER_DROP)
+nft_drop_udp_port "$ns" 9999
+
+# Exact stacks: every drop's stack is counted, whatever else drops meanwhile.
+write_config "$TMP/config.json" '{ "name": "drop", "stacks": { "mode": "exact" } }'
+daemon_start "$TMP/config.json"
+url="http://127.0.0.1:$DAEMON_PORT/metrics"
+
+in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 $N > /dev/null
+assert_eq "$N" "$(nft_counter "$ns" inet skbtrace_test out)" "nft rule counter"
+
+# --once scrapes twice, 2 s apart: drops sent in between give a rate.
+"$SKBTRACE" top --url "$url" --once --interval 2 > "$TMP/once" 2> "$TMP/once.err" &
+top_pid=$!
+sleep 0.5
+in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 $M > /dev/null
+wait "$top_pid" || fail "top --once exited $?: $(cat "$TMP/once.err")"
+total=$((N + M))
+assert_eq "$total" "$(nft_counter "$ns" inet skbtrace_test out)" "nft rule counter"
+cat "$TMP/once"
+row=$(grep -E "^ +[0-9.]+ +$total +$reason +[^ ]+ +$inode( |$)" "$TMP/once" || true)
+[ -n "$row" ] || fail "no row with $total $reason drops in netns $inode"
+rate=$(awk '{ print $1 }' <<< "$row")
+# All M drops fell between the two scrapes: the rate is M over the interval
+# top measured (printed to 0.1 s, the rate to 0.1 or to 1).
+secs=$(sed -n 's/^rates per second over the last \([0-9.]*\) s$/\1/p' "$TMP/once")
+[ -n "$secs" ] || fail "no interval in the status line"
+awk -v r="$rate" -v m=$M -v t="$secs" \
+	'BEGIN { exit !(r >= m / (t + 0.05) - 1 && r <= m / (t - 0.05) + 1) }' ||
+	fail "rate $rate is not $M drops over $secs s"
+log "ok: rate $rate = $M drops over $secs s"
+log "ok: top --once row: $row"
+assert_contains "$(cat "$TMP/once")" "rates per second over the last" "rates, not totals"
+stack_end=$(grep -n "^, drop, $reason, netns $inode\]: $total" "$TMP/once" | head -n1 | cut -d: -f1 || true)
+[ -n "$stack_end" ] || fail "no stack of $total $reason drops in netns $inode"
+assert_contains "$(sed -n "1,${stack_end}p" "$TMP/once" | tac | sed -n '/^@\[/q;p')" \
+	"        nf_hook_slow+" "stack frames of the $reason drops"
+! grep -q $'\e' "$TMP/once" || fail "escape sequences in plain output"
+
+# Nobody listening: one line, exit 1.
+rc=0
+"$SKBTRACE" top --url "http://127.0.0.1:$(free_port)/metrics" --once > /dev/null 2> "$TMP/err" ||
+	rc=$?
+assert_eq 1 "$rc" "exit status with no daemon"
+assert_eq 1 "$(wc -l < "$TMP/err")" "one error line"
+assert_contains "$(cat "$TMP/err")" "cannot connect" "the error says why"
+
+command -v tmux > /dev/null || test_na "tmux missing (Debian package tmux)"
+sock="$TMP/tmux.sock"
+on_exit "tmux -S '$sock' kill-server 2> /dev/null"
+tmux -S "$sock" new-session -d -x 80 -y 24 -s top \
+	"stty -a > '$TMP/stty.before'; '$SKBTRACE' top --url '$url'; echo \"exit \$?\" > '$TMP/top.rc'; stty -a > '$TMP/stty.after'; sleep 60"
+# A storm while top runs, so that its screen has a rate, and one above what
+# else may drop on the machine meanwhile (the screen has room for 4 rows).
+(for _ in $(seq 1 10); do
+	in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 50000 > /dev/null
+	sleep 0.2
+done) &
+storm=$!
+PIDS+=("$storm")
+sleep 2.5
+tmux -S "$sock" capture-pane -p -t top > "$TMP/screen"
+wait "$storm"
+cat "$TMP/screen"
+assert_contains "$(cat "$TMP/screen")" "rates per second" "the screen shows rates"
+grep -Eq "^ +[0-9.]+ +$reason +[^ ]+ +$inode( |$)" "$TMP/screen" ||
+	fail "no $reason row of netns $inode with a rate on the screen"
+log "ok: $reason of netns $inode with a rate on the screen"
+assert_eq 0 "$(awk 'length > 80' "$TMP/screen" | wc -l)" "lines over 80 columns"
+lines=$(wc -l < "$TMP/screen")
+[ "$lines" -le 24 ] || fail "$lines lines on a 24-line terminal"
+tmux -S "$sock" send-keys -t top q
+wait_for_line "$TMP/top.rc" "exit"
+assert_eq "exit 0" "$(cat "$TMP/top.rc")" "top quits on q"
+wait_for_line "$TMP/stty.after" "speed"
+cmp -s "$TMP/stty.before" "$TMP/stty.after" ||
+	fail "terminal modes not restored: $(diff "$TMP/stty.before" "$TMP/stty.after")"
+log "ok: terminal modes restored (stty -a before and after are the same)"
+tmux -S "$sock" capture-pane -p -t top > "$TMP/screen.after"
+assert_eq 0 "$(grep -c 'skbtrace top' "$TMP/screen.after" || true)" \
+	"alternate screen left (top's screen gone)"
+
+# A daemon that goes away is an error on the screen, retried every interval:
+# once a daemon listens on the port again, the error goes.
+port=$DAEMON_PORT
+daemon_stop
+tmux -S "$sock" new-session -d -x 80 -y 24 -s down \
+	"stty -a > '$TMP/stty2.before'; '$SKBTRACE' top --url '$url' --interval 0.5; stty -a > '$TMP/stty2.after'; sleep 60"
+sleep 1.5
+tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.down"
+assert_contains "$(cat "$TMP/screen.down")" "error: cannot connect to 127.0.0.1 port $port" \
+	"the screen shows the daemon unreachable"
+daemon_start "$TMP/config.json" --listen "127.0.0.1:$port"
+sleep 1.5
+tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.up"
+assert_eq 0 "$(grep -c '^error:' "$TMP/screen.up" || true)" "error gone once the daemon is back"
+assert_contains "$(cat "$TMP/screen.up")" "PROBES drop" "the screen shows the daemon again"
+# Without --url, the config's listen address; a config that cannot be read says so.
+sed "s/\"listen\": \"127.0.0.1:0\"/\"listen\": \"127.0.0.1:$port\"/" "$TMP/config.json" > "$TMP/listen.json"
+"$SKBTRACE" top --config "$TMP/listen.json" --once --interval 0.2 > "$TMP/once.cfg" ||
+	fail "top --config exited $?"
+assert_contains "$(head -n1 "$TMP/once.cfg")" "http://127.0.0.1:$port/metrics" "URL from the config"
+"$SKBTRACE" top --config "$TMP/missing.json" --once --interval 0.2 > /dev/null 2> "$TMP/err" || true
+assert_contains "$(head -n1 "$TMP/err")" \
+	"$TMP/missing.json: cannot read: No such file or directory; using http://127.0.0.1:9820/metrics" \
+	"the fallback URL, and why"
+
+# SIGTERM ends it at once, wherever it is, and restores the terminal.
+shell=$(tmux -S "$sock" list-panes -t down -F '#{pane_pid}')
+top_pid=$(pgrep -P "$shell" -x skbtrace || true)
+[ -n "$top_pid" ] || fail "no top process under the pane's shell $shell"
+kill -TERM "$top_pid"
+wait_for_line "$TMP/stty2.after" "speed"
+cmp -s "$TMP/stty2.before" "$TMP/stty2.after" ||
+	fail "terminal modes not restored after SIGTERM: $(diff "$TMP/stty2.before" "$TMP/stty2.after")"
+log "ok: top ends on SIGTERM, terminal modes restored"
+tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.term"
+assert_eq 0 "$(grep -c 'skbtrace top' "$TMP/screen.term" || true)" \
+	"alternate screen left after SIGTERM"
+test_done
