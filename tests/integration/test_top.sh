@@ -24,6 +24,18 @@ write_config "$TMP/config.json" '{ "name": "drop", "stacks": { "mode": "exact" }
 daemon_start "$TMP/config.json"
 url="http://127.0.0.1:$DAEMON_PORT/metrics"
 
+# assert_terminal_restored NAME PANE WHEN: the pane's shell saw the same
+# `stty -a` (NAME.before, NAME.after) around top, and top's screen is gone.
+assert_terminal_restored() {
+	wait_for_line "$TMP/$1.after" "speed"
+	cmp -s "$TMP/$1.before" "$TMP/$1.after" ||
+		fail "terminal modes not restored $3: $(diff "$TMP/$1.before" "$TMP/$1.after")"
+	log "ok: terminal modes restored $3 (stty -a before and after are the same)"
+	tmux -S "$sock" capture-pane -p -t "$2" > "$TMP/$1.screen"
+	assert_eq 0 "$(grep -c 'skbtrace top' "$TMP/$1.screen" || true)" \
+		"alternate screen left $3 (top's screen gone)"
+}
+
 in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 $N > /dev/null
 assert_eq "$N" "$(nft_counter "$ns" inet skbtrace_test out)" "nft rule counter"
 
@@ -90,13 +102,7 @@ lines=$(wc -l < "$TMP/screen")
 tmux -S "$sock" send-keys -t top q
 wait_for_line "$TMP/top.rc" "exit"
 assert_eq "exit 0" "$(cat "$TMP/top.rc")" "top quits on q"
-wait_for_line "$TMP/stty.after" "speed"
-cmp -s "$TMP/stty.before" "$TMP/stty.after" ||
-	fail "terminal modes not restored: $(diff "$TMP/stty.before" "$TMP/stty.after")"
-log "ok: terminal modes restored (stty -a before and after are the same)"
-tmux -S "$sock" capture-pane -p -t top > "$TMP/screen.after"
-assert_eq 0 "$(grep -c 'skbtrace top' "$TMP/screen.after" || true)" \
-	"alternate screen left (top's screen gone)"
+assert_terminal_restored stty top "after q"
 
 # A daemon that goes away is an error on the screen, retried every interval:
 # once a daemon listens on the port again, the error goes.
@@ -128,11 +134,5 @@ shell=$(tmux -S "$sock" list-panes -t down -F '#{pane_pid}')
 top_pid=$(pgrep -P "$shell" -x skbtrace || true)
 [ -n "$top_pid" ] || fail "no top process under the pane's shell $shell"
 kill -TERM "$top_pid"
-wait_for_line "$TMP/stty2.after" "speed"
-cmp -s "$TMP/stty2.before" "$TMP/stty2.after" ||
-	fail "terminal modes not restored after SIGTERM: $(diff "$TMP/stty2.before" "$TMP/stty2.after")"
-log "ok: top ends on SIGTERM, terminal modes restored"
-tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.term"
-assert_eq 0 "$(grep -c 'skbtrace top' "$TMP/screen.term" || true)" \
-	"alternate screen left after SIGTERM"
+assert_terminal_restored stty2 down "after SIGTERM"
 test_done

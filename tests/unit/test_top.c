@@ -299,6 +299,18 @@ static void test_layout(const char *text, size_t len)
 	free(later);
 }
 
+/* One scrape's body, parsed, viewed without rates and laid out on 80x24, which it must fit. */
+static void lay_out_80x24(const char *body, struct top_scrape *sc, struct top_view *v,
+			  const struct top_layout_info *info, struct top_screen *s)
+{
+	char err[256];
+
+	CHECK(top_parse(body, strlen(body), sc, err, sizeof(err)) == 0);
+	CHECK(top_view_build(v, sc, NULL, 0) == 0);
+	CHECK(top_layout(v, info, s) == 0);
+	check_fits(s, 80, 24);
+}
+
 /* Label values come from the network: no terminal escape reaches the screen. */
 static void test_no_escapes(void)
 {
@@ -308,12 +320,8 @@ static void test_no_escapes(void)
 	struct top_screen s = { .width = 80, .height = 24 };
 	struct top_scrape sc;
 	struct top_view v;
-	char err[256];
 
-	CHECK(top_parse(body, strlen(body), &sc, err, sizeof(err)) == 0);
-	CHECK(top_view_build(&v, &sc, NULL, 0) == 0);
-	CHECK(top_layout(&v, &info, &s) == 0);
-	check_fits(&s, 80, 24);
+	lay_out_80x24(body, &sc, &v, &info, &s);
 	CHECK(line_with(&s, "?[2J", "a??") != NULL);
 	top_screen_free(&s);
 	top_view_free(&v);
@@ -416,12 +424,8 @@ static void test_other_sections(void)
 	struct top_screen s = { .width = 80, .height = 24 };
 	struct top_scrape sc;
 	struct top_view v;
-	char err[256];
 
-	CHECK(top_parse(body, strlen(body), &sc, err, sizeof(err)) == 0);
-	CHECK(top_view_build(&v, &sc, NULL, 0) == 0);
-	CHECK(top_layout(&v, &info, &s) == 0);
-	check_fits(&s, 80, 24);
+	lay_out_80x24(body, &sc, &v, &info, &s);
 	CHECK(line_with(&s, "       3 sent     listen_overflow ACCEPT_QUEUE_FULL  8080  7", NULL));
 	/* 24 lines have room for the fullest namespace only. */
 	CHECK(!strcmp(s.lines[s.n - 1], "CONNTRACK  90.0% full  900/1000 entries  netns 8"));
