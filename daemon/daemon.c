@@ -3,9 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "counter_carry.h"
 #include "daemon.h"
 #include "expo.h"
 #include "kernel_btf.h"
@@ -121,6 +125,66 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 	return 0;
 }
 
+static size_t carry_limit(const struct limits_config *l)
+{
+	return l->max_series > l->max_stack_series ? l->max_series : l->max_stack_series;
+}
+
+/*
+ * Waits until no BPF program that was taken out of a chain or detached can
+ * still be running: tracing programs run under RCU, and membarrier's global
+ * command is a synchronize_rcu().  Where it is refused (nohz_full), a pause
+ * far longer than any program run does the same.
+ */
+static void bpf_quiesce(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(20000);
+}
+
+/*
+ * Absorbs the final counts of the probes of `old` that are still attached
+ * (those the new set replaces or drops; moved-over ones were marked
+ * detached) into the carried table, before they are freed.  Their chain
+ * slots already run the new instances' programs.
+ */
+static void carry_final_counts(struct daemon *d, struct probe *old, int n_old,
+			       const struct limits_config *limits)
+{
+	struct probe_env env = { .ksyms = d->ksyms, .stacks = d->stacks, .limits = limits };
+	struct expo *e;
+	bool any = false;
+	int err = 0;
+
+	for (int i = 0; i < n_old; i++)
+		any |= old[i].attached;
+	if (!any)
+		return;
+	bpf_quiesce();
+	e = expo_new();
+	if (!e) {
+		log_warn("reload: out of memory: the replaced probes' counts are lost");
+		return;
+	}
+	counter_carry_absorb(d->carry, e);
+	ksym_cache_begin(d->ksyms);
+	for (int i = 0; !err && i < n_old; i++) {
+		if (old[i].attached)
+			err = probe_collect_common(&old[i], e)
+				      ?: old[i].ops->collect(&old[i], e, &env);
+	}
+	ksym_cache_end(d->ksyms);
+	if (err)
+		log_warn("reload: cannot read the replaced probes' final counts: %s",
+			 strerror(-err));
+	expo_free(e);
+	log_info("reload: %zu counter series carried over", counter_carry_count(d->carry));
+	if (counter_carry_folded(d->carry))
+		log_warn("reload: %llu carried series found the limit and went to the overflow "
+			 "series",
+			 (unsigned long long)counter_carry_folded(d->carry));
+}
+
 int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 {
 	int ret;
@@ -128,7 +192,8 @@ int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 	memset(d, 0, sizeof(*d));
 	d->ksyms = ksym_cache_new(NULL);
 	d->stacks = d->ksyms ? stack_table_new(d->ksyms) : NULL;
-	if (!d->stacks) {
+	d->carry = counter_carry_new();
+	if (!d->stacks || !d->carry) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -162,6 +227,8 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 		config_free(&cfg);
 		return -1;
 	}
+	counter_carry_set_limit(d->carry, carry_limit(&cfg.limits));
+	carry_final_counts(d, d->probes, d->n_probes, &d->cfg.limits);
 	probes_free(d, d->probes, d->n_probes);
 	d->probes = probes;
 	d->n_probes = cfg.n_probes;
@@ -181,6 +248,8 @@ void daemon_stop(struct daemon *d)
 	config_free(&d->cfg);
 	stack_table_free(d->stacks);
 	ksym_cache_free(d->ksyms);
+	counter_carry_free(d->carry);
+	d->carry = NULL;
 	d->stacks = NULL;
 	d->ksyms = NULL;
 }
@@ -242,6 +311,7 @@ char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_
 
 	if (!e)
 		return NULL;
+	counter_carry_apply(d->carry, e);
 	ksym_cache_begin(d->ksyms);
 	err = emit_build_info(e) ?: emit_reload_state(e, d);
 	for (int i = 0; !err && i < d->n_probes; i++) {
@@ -255,6 +325,8 @@ char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_
 		err = prog_stats_expo(e, d->probes, d->n_probes);
 	if (!err)
 		err = stack_table_expo(d->stacks, e);
+	if (!err)
+		err = counter_carry_emit_rest(d->carry, e);
 	if (!err && extra)
 		err = extra(e, extra_ctx);
 	ksym_cache_end(d->ksyms);
