@@ -173,6 +173,9 @@ static void carry_final_counts(struct daemon *d, struct probe *old, int n_old,
 			err = probe_collect_common(&old[i], e)
 				      ?: old[i].ops->collect(&old[i], e, &env);
 	}
+	/* The dispatchers outlive the probes: their counts are not the old instances'. */
+	if (!err)
+		err = prog_stats_expo(e, old, n_old, false);
 	ksym_cache_end(d->ksyms);
 	if (err)
 		log_warn("reload: cannot read the replaced probes' final counts: %s",
@@ -322,7 +325,7 @@ char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_
 			err = p->ops->collect(p, e, &env);
 	}
 	if (!err)
-		err = prog_stats_expo(e, d->probes, d->n_probes);
+		err = prog_stats_expo(e, d->probes, d->n_probes, true);
 	if (!err)
 		err = stack_table_expo(d->stacks, e);
 	if (!err)

@@ -202,8 +202,16 @@ bool kfree_skb_chain_has(const struct bpf_program *prog)
 {
 	for (int m = 0; m < ATTACH_METHOD_COUNT; m++) {
 		for (int slot = 0; slot < SKBTRACE_CHAIN_SLOTS; slot++) {
-			if (chains[m].members[slot] == prog)
-				return prog != NULL;
+			const struct bpf_program *member = chains[m].members[slot];
+
+			/*
+			 * By name too: a replaced probe's program, whose successor
+			 * took its slot over, ran in the chain all the same.
+			 */
+			if (prog && member &&
+			    (member == prog ||
+			     !strcmp(bpf_program__name(member), bpf_program__name(prog))))
+				return true;
 		}
 	}
 	return false;
