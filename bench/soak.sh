@@ -166,7 +166,7 @@ for ((m = 0; m <= MINUTES; m++)); do
 		sleep 29
 	fi
 	kill -0 "$DAEMON_PID" 2> /dev/null || { echo "soak: FAIL: the daemon died" >&2; tail "$TMP/daemon.log" >&2; exit 1; }
-	read -r RSS[m] FDS[m] < <(sample)
+	read -r "RSS[m]" "FDS[m]" < <(sample)
 	echo "$m ${RSS[m]} ${FDS[m]}"
 done
 
