@@ -22,6 +22,7 @@
 # RELOAD_EVERY-th minute (default 2) a SIGHUP switches between the shipped
 # config and a variant whose drop probe samples stacks differently, so that
 # the drop probe's instance is really replaced, with its counts carried over.
+# SOAK_FINAL=FILE keeps the last scrape.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -191,8 +192,9 @@ echo "rssanon_kib first ${ANON[0]} at_warmup ${ANON[WARMUP]} last ${ANON[MINUTES
 echo "fds first ${FDS[0]} at_warmup ${FDS[WARMUP]} last ${FDS[MINUTES]} max $max_fds delta_after_warmup $fd_delta"
 echo "scrapes ok $scrapes_ok failed $scrapes_bad; storm rounds $storms; conntrack bursts $bursts (skipped, lock busy: $skipped); reloads $reloads"
 curl -sf "http://127.0.0.1:$PORT/metrics" > "$TMP/final"
+[ -z "${SOAK_FINAL:-}" ] || cp "$TMP/final" "$SOAK_FINAL"
 grep -E '^skbtrace_(drops|tcp_resets|conntrack_table_full_drops)_total' "$TMP/final" |
-	awk '{ split($1, a, "{"); s[a[1]] += $2 } END { for (k in s) printf "total %s %d\n", k, s[k] }' | sort
+	awk '{ split($1, a, "{"); s[a[1]] += $2 } END { for (k in s) printf "total %s %.0f\n", k, s[k] }' | sort
 if [ "$anon_delta" -le 1024 ] && [ "$fd_delta" -eq 0 ] && [ "$scrapes_bad" -eq 0 ]; then
 	echo "soak: PASS (RssAnon $anon_delta KiB <= +1024 KiB, fds +$fd_delta, after a $WARMUP-minute warm-up; VmRSS $rss_delta KiB)"
 else
