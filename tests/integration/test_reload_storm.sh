@@ -11,12 +11,12 @@
 #
 # RELOAD_STORM_SIGHUPS (default 100) sets the count; where the first ten
 # reloads show that it would not fit in RELOAD_STORM_BUDGET seconds (default
-# 120; a QEMU guest without KVM), the count is scaled down to fit, never
+# 90; a QEMU guest without KVM), the count is scaled down to fit, never
 # below 20.
 source "$(dirname "$0")/lib.sh"
 
 SIGHUPS=${RELOAD_STORM_SIGHUPS:-100}
-BUDGET=${RELOAD_STORM_BUDGET:-120}
+BUDGET=${RELOAD_STORM_BUDGET:-90}
 ns=$(netns_create storm)
 inode=$(netns_inode "$ns")
 reason=$(drop_reason NETFILTER_DROP)
