@@ -580,6 +580,11 @@ WHY
 	echo "$idle_wd with a 2 s watchdog (1 tick = $((1000 / hz)) ms)."
 	echo
 	targets
+	# The soak section is bench/soak.sh's (half an hour, not part of this run): kept as it was.
+	if [ -f "$OUT" ] && grep -q '^## Soak$' "$OUT"; then
+		echo
+		awk '/^## / { keep = ($0 == "## Soak") } keep' "$OUT"
+	fi
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 echo "# wrote $OUT"

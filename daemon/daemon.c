@@ -3,9 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "counter_carry.h"
 #include "daemon.h"
 #include "expo.h"
 #include "kernel_btf.h"
@@ -60,6 +64,16 @@ static struct probe *find_probe(struct probe *probes, int n, const char *name)
 	return NULL;
 }
 
+/* What the daemon lends its probes, for a set sized by `limits`. */
+static struct probe_env daemon_env(const struct daemon *d, const struct limits_config *limits)
+{
+	return (struct probe_env){ .ksyms = d->ksyms,
+				   .stacks = d->stacks,
+				   .limits = limits,
+				   .netns_by_cookie = netns_ids_by_cookie(d->netns),
+				   .netns = d->netns };
+}
+
 /*
  * Builds the probe set for cfg.  A probe of `old` whose config and limits did
  * not change is moved over as it is, maps and all; the rest are attached
@@ -69,11 +83,7 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 			bool same_limits, struct probe **out, char *err, size_t errlen)
 {
 	struct probe *probes = calloc(cfg->n_probes ? cfg->n_probes : 1, sizeof(*probes));
-	struct probe_env env = { .ksyms = d->ksyms,
-				 .stacks = d->stacks,
-				 .limits = &cfg->limits,
-				 .netns_by_cookie = netns_ids_by_cookie(d->netns),
-				 .netns = d->netns };
+	struct probe_env env = daemon_env(d, &cfg->limits);
 	struct btf *btf = NULL;
 	int i, ret = 0;
 
@@ -127,6 +137,70 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 	return 0;
 }
 
+static size_t carry_limit(const struct limits_config *l)
+{
+	return l->max_series > l->max_stack_series ? l->max_series : l->max_stack_series;
+}
+
+/*
+ * Waits until no BPF program that was taken out of a chain or detached can
+ * still be running: tracing programs run under RCU, and membarrier's global
+ * command is a synchronize_rcu().  Where it is refused (nohz_full), a pause
+ * far longer than any program run does the same.
+ */
+static void bpf_quiesce(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(20000);
+}
+
+/*
+ * Absorbs the final counts of the probes of `old` that are still attached
+ * (those the new set replaces or drops; moved-over ones were marked
+ * detached) into the carried table, before they are freed.  Their chain
+ * slots already run the new instances' programs.
+ */
+static void carry_final_counts(struct daemon *d, struct probe *old, int n_old,
+			       const struct limits_config *limits)
+{
+	/* The same namespace labels as a scrape's, or carried series would not meet live ones. */
+	struct probe_env env = daemon_env(d, limits);
+	struct expo *e;
+	bool any = false;
+	int err = 0;
+
+	for (int i = 0; i < n_old; i++)
+		any |= old[i].attached;
+	if (!any)
+		return;
+	bpf_quiesce();
+	e = expo_new();
+	if (!e) {
+		log_warn("reload: out of memory: the replaced probes' counts are lost");
+		return;
+	}
+	counter_carry_absorb(d->carry, e);
+	ksym_cache_begin(d->ksyms);
+	for (int i = 0; !err && i < n_old; i++) {
+		if (old[i].attached)
+			err = probe_collect_common(&old[i], e)
+				      ?: old[i].ops->collect(&old[i], e, &env);
+	}
+	/* The dispatchers outlive the probes: their counts are not the old instances'. */
+	if (!err)
+		err = prog_stats_expo(e, old, n_old, false);
+	ksym_cache_end(d->ksyms);
+	if (err)
+		log_warn("reload: cannot read the replaced probes' final counts: %s",
+			 strerror(-err));
+	expo_free(e);
+	log_info("reload: %zu counter series carried over", counter_carry_count(d->carry));
+	if (counter_carry_folded(d->carry))
+		log_warn("reload: %llu carried series found the limit and went to the overflow "
+			 "series",
+			 (unsigned long long)counter_carry_folded(d->carry));
+}
+
 int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 {
 	int ret;
@@ -134,7 +208,8 @@ int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 	memset(d, 0, sizeof(*d));
 	d->ksyms = ksym_cache_new(NULL);
 	d->stacks = d->ksyms ? stack_table_new(d->ksyms) : NULL;
-	if (!d->stacks) {
+	d->carry = counter_carry_new();
+	if (!d->stacks || !d->carry) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -174,6 +249,8 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 		config_free(&cfg);
 		return -1;
 	}
+	counter_carry_set_limit(d->carry, carry_limit(&cfg.limits));
+	carry_final_counts(d, d->probes, d->n_probes, &d->cfg.limits);
 	probes_free(d, d->probes, d->n_probes);
 	d->probes = probes;
 	d->n_probes = cfg.n_probes;
@@ -195,6 +272,8 @@ void daemon_stop(struct daemon *d)
 	ksym_cache_free(d->ksyms);
 	netns_ids_free(d->netns);
 	d->netns = NULL;
+	counter_carry_free(d->carry);
+	d->carry = NULL;
 	d->stacks = NULL;
 	d->ksyms = NULL;
 }
@@ -276,15 +355,12 @@ static int emit_reload_state(struct expo *e, const struct daemon *d)
 
 int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void *extra_ctx)
 {
-	struct probe_env env = { .ksyms = d->ksyms,
-				 .stacks = d->stacks,
-				 .limits = &d->cfg.limits,
-				 .netns_by_cookie = netns_ids_by_cookie(d->netns),
-				 .netns = d->netns };
+	struct probe_env env = daemon_env(d, &d->cfg.limits);
 	int err;
 
 	/* No scrape shows a namespace that was gone when it began; the walk names the live ones. */
 	daemon_netns_sweep(d);
+	counter_carry_apply(d->carry, e);
 	ksym_cache_begin(d->ksyms);
 	err = emit_build_info(e) ?: emit_reload_state(e, d) ?: emit_evicted(e, d);
 	for (int i = 0; !err && i < d->n_probes; i++) {
@@ -295,9 +371,11 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 			err = p->ops->collect(p, e, &env);
 	}
 	if (!err)
-		err = prog_stats_expo(e, d->probes, d->n_probes);
+		err = prog_stats_expo(e, d->probes, d->n_probes, true);
 	if (!err)
 		err = stack_table_expo(d->stacks, e);
+	if (!err)
+		err = counter_carry_emit_rest(d->carry, e);
 	if (!err && extra)
 		err = extra(e, extra_ctx);
 	ksym_cache_end(d->ksyms);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "probe.h"
 
+struct counter_carry;
 struct ksym_cache;
 struct stack_table;
 struct netns_ids;
@@ -22,7 +23,9 @@ struct daemon {
 	int n_probes;
 	struct ksym_cache *ksyms;
 	struct stack_table *stacks;
-	struct netns_ids *netns;       /* NULL when the namespace walker could not load */
+	struct netns_ids *netns; /* NULL when the namespace walker could not load */
+	/* Final counts of replaced probe instances, added to every scrape. */
+	struct counter_carry *carry;
 	char note[2 * CONFIG_ERR_LEN]; /* shown in STATUS=, e.g. a failed reload */
 	bool last_reload_failed;
 	/* The probe that could not attach at the last reload, or "". */
@@ -37,7 +40,8 @@ int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 /*
  * Re-reads d->cfg.file.  On any error keeps the old configuration running
  * and returns -1 with the reason in err; probes whose config is unchanged
- * keep their maps, so their counters continue.
+ * keep their maps, so their counters continue; the final counts of the
+ * replaced ones are carried (counter_carry.h), so theirs continue too.
  */
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 void daemon_stop(struct daemon *d);

@@ -27,6 +27,8 @@ struct expo_family {
 	char *name;
 	size_t name_len;
 	enum expo_type type;
+	bool kernel_owned; /* a counter the kernel keeps: no hook */
+	char *help;
 	struct expo_buf header; /* "# HELP ...\n# TYPE ...\n" */
 	struct expo_buf samples;
 };
@@ -39,6 +41,8 @@ struct expo {
 	size_t n_samples;
 	expo_tap_fn tap; /* set: integer samples go to it, none is formatted */
 	void *tap_ctx;
+	expo_counter_fn hook;
+	void *hook_ctx;
 };
 
 static int buf_reserve(struct expo_buf *b, size_t extra)
@@ -138,6 +142,7 @@ void expo_set_tap(struct expo *e, expo_tap_fn fn, void *ctx)
 static void family_free(struct expo_family *f)
 {
 	free(f->name);
+	free(f->help);
 	free(f->header.p);
 	free(f->samples.p);
 	free(f);
@@ -179,6 +184,9 @@ static struct expo_family *family_create(const char *name, enum expo_type type, 
 		goto fail;
 	f->name_len = strlen(name);
 	help = help ? help : "";
+	f->help = strdup(help);
+	if (!f->help)
+		goto fail;
 	bound = 2 * f->name_len + 2 * strlen(help) + 32;
 	if (buf_reserve(&f->header, bound))
 		goto fail;
@@ -281,12 +289,18 @@ static size_t format_double(char *out, size_t size, double v)
 	return (size_t)snprintf(out, size, "%.17g", v);
 }
 
+/*
+ * Formats name{labels} at the end of the family's buffer, then lets the
+ * counter hook see (and adjust) the value under that series key, then
+ * appends the value.
+ */
 static int add_sample(struct expo_family *f, const struct expo_label *labels, size_t n,
-		      const char *value, size_t value_len)
+		      bool is_double, uint64_t u, double d)
 {
 	struct expo_buf *b = &f->samples;
-	size_t bound = f->name_len + value_len + 4, i;
-	char *p;
+	size_t bound = f->name_len + 48, i;
+	struct expo *e = f->e;
+	char *p, *start;
 
 	if (!labels_valid(labels, n)) {
 		errno = EINVAL;
@@ -299,7 +313,8 @@ static int add_sample(struct expo_family *f, const struct expo_label *labels, si
 		errno = ENOMEM;
 		return -1;
 	}
-	p = put(b->p + b->len, f->name, f->name_len);
+	start = b->p + b->len;
+	p = put(start, f->name, f->name_len);
 	for (i = 0; i < n; i++) {
 		*p++ = i ? ',' : '{';
 		p = put(p, labels[i].name, strlen(labels[i].name));
@@ -310,19 +325,37 @@ static int add_sample(struct expo_family *f, const struct expo_label *labels, si
 	}
 	if (n)
 		*p++ = '}';
+	if (e->hook && f->type == EXPO_COUNTER && !f->kernel_owned) {
+		struct expo_sample s = {
+			.family = f->name,
+			.help = f->help,
+			.series = start,
+			.series_len = p - start,
+			.labels = labels,
+			.n_labels = n,
+			.is_double = is_double,
+			.u = u,
+			.d = d,
+		};
+
+		e->hook(&s, e->hook_ctx);
+		u = s.u;
+		d = s.d;
+	}
 	*p++ = ' ';
-	p = put(p, value, value_len);
+	if (is_double)
+		p += format_double(p, 40, d);
+	else
+		p += format_u64(p, u);
 	*p++ = '\n';
 	b->len = p - b->p;
-	f->e->n_samples++;
+	e->n_samples++;
 	return 0;
 }
 
 int expo_add_u64(struct expo_family *f, const struct expo_label *labels, size_t n_labels,
 		 uint64_t value)
 {
-	char num[24];
-
 	if (!f) {
 		errno = EINVAL;
 		return -1;
@@ -335,19 +368,29 @@ int expo_add_u64(struct expo_family *f, const struct expo_label *labels, size_t 
 		f->e->n_samples++;
 		return f->e->tap(f->e->tap_ctx, f->name, labels, n_labels, value);
 	}
-	return add_sample(f, labels, n_labels, num, format_u64(num, value));
+	return add_sample(f, labels, n_labels, false, value, 0);
 }
 
 int expo_add_double(struct expo_family *f, const struct expo_label *labels, size_t n_labels,
 		    double value)
 {
-	char num[40];
-
 	if (!f) {
 		errno = EINVAL;
 		return -1;
 	}
-	return add_sample(f, labels, n_labels, num, format_double(num, sizeof(num), value));
+	return add_sample(f, labels, n_labels, true, 0, value);
+}
+
+void expo_family_kernel_owned(struct expo_family *f)
+{
+	if (f)
+		f->kernel_owned = true;
+}
+
+void expo_set_counter_hook(struct expo *e, expo_counter_fn fn, void *ctx)
+{
+	e->hook = fn;
+	e->hook_ctx = ctx;
 }
 
 size_t expo_sample_count(const struct expo *e)

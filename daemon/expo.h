@@ -7,6 +7,7 @@
 #ifndef SKBTRACE_EXPO_H
 #define SKBTRACE_EXPO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,30 @@ int expo_add_u64(struct expo_family *f, const struct expo_label *labels, size_t 
 		 uint64_t value);
 int expo_add_double(struct expo_family *f, const struct expo_label *labels, size_t n_labels,
 		    double value);
+
+/*
+ * Marks a counter family as the kernel's own (its value does not restart
+ * when a probe instance is replaced): the counter hook never sees it.
+ */
+void expo_family_kernel_owned(struct expo_family *f);
+
+/* One counter sample on its way in, as the counter hook sees it. */
+struct expo_sample {
+	const char *family;
+	const char *help;
+	const char *series; /* name{labels} as rendered: the series' identity; not NUL-ended */
+	size_t series_len;
+	const struct expo_label *labels;
+	size_t n_labels;
+	bool is_double;
+	uint64_t u; /* the value, which the hook may change */
+	double d;
+};
+
+typedef void (*expo_counter_fn)(struct expo_sample *s, void *ctx);
+
+/* fn sees every sample of every counter family added from now on; NULL: none. */
+void expo_set_counter_hook(struct expo *e, expo_counter_fn fn, void *ctx);
 
 /* Number of samples added so far, over all families. */
 size_t expo_sample_count(const struct expo *e);

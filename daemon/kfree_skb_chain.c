@@ -15,6 +15,7 @@ struct chain {
 	struct bpf_link *link;
 	uint32_t reserved;					 /* bit N: slot N is reserved */
 	const struct bpf_program *members[SKBTRACE_CHAIN_SLOTS]; /* the programs in the slots */
+	uint8_t holders[SKBTRACE_CHAIN_SLOTS]; /* links holding the slot: 2 during a handover */
 };
 
 static struct chain chains[ATTACH_METHOD_COUNT];
@@ -73,6 +74,33 @@ static int chain_load(struct chain *c, enum attach_method m, char *err, size_t e
 	return ret;
 }
 
+/*
+ * The slot of the program a new instance of the same probe replaces (same
+ * program name, joined, not already being replaced), or -1.  Joining it
+ * swaps the two in one update of the array, so that every packet is seen by
+ * exactly one of them: a reload loses and doubles nothing.
+ */
+static int successor_slot(const struct chain *c, const struct bpf_program *prog)
+{
+	for (int slot = 0; slot < SKBTRACE_CHAIN_SLOTS; slot++) {
+		const struct bpf_program *m = c->members[slot];
+
+		if (m && c->holders[slot] == 1 &&
+		    !strcmp(bpf_program__name(m), bpf_program__name(prog)))
+			return slot;
+	}
+	return -1;
+}
+
+static int free_slot(const struct chain *c)
+{
+	int slot;
+
+	for (slot = 0; slot < SKBTRACE_CHAIN_SLOTS && (c->reserved & (1u << slot)); slot++)
+		;
+	return slot;
+}
+
 int kfree_skb_chain_prepare(struct kfree_skb_link *l, struct bpf_program *prog,
 			    enum attach_method m, struct bpf_map *chain, uint32_t *next, char *err,
 			    size_t errlen)
@@ -86,8 +114,9 @@ int kfree_skb_chain_prepare(struct kfree_skb_link *l, struct bpf_program *prog,
 	}
 	if (!c->skel && (ret = chain_load(c, m, err, errlen)))
 		return ret;
-	for (slot = 0; slot < SKBTRACE_CHAIN_SLOTS && (c->reserved & (1u << slot)); slot++)
-		;
+	slot = successor_slot(c, prog);
+	if (slot < 0)
+		slot = free_slot(c);
 	if (slot == SKBTRACE_CHAIN_SLOTS) {
 		snprintf(err, errlen, "all %d kfree_skb chain slots are taken",
 			 SKBTRACE_CHAIN_SLOTS);
@@ -101,6 +130,7 @@ int kfree_skb_chain_prepare(struct kfree_skb_link *l, struct bpf_program *prog,
 		return ret;
 	}
 	c->reserved |= 1u << slot;
+	c->holders[slot]++;
 	bpf_program__set_autoattach(prog, false);
 	l->prog = prog;
 	l->method = m;
@@ -149,10 +179,14 @@ void kfree_skb_chain_leave(struct kfree_skb_link *l)
 		return;
 	c = &chains[l->method];
 	key = l->slot;
-	if (l->joined && c->skel)
-		bpf_map_delete_elem(bpf_map__fd(c->skel->maps.kfree_skb_chain), &key);
-	c->reserved &= ~(1u << l->slot);
-	c->members[l->slot] = NULL;
+	/* After a handover the slot runs the successor: leave it alone. */
+	if (c->members[l->slot] == l->prog) {
+		if (l->joined && c->skel)
+			bpf_map_delete_elem(bpf_map__fd(c->skel->maps.kfree_skb_chain), &key);
+		c->members[l->slot] = NULL;
+	}
+	if (!--c->holders[l->slot])
+		c->reserved &= ~(1u << l->slot);
 	l->slot = -1;
 	l->joined = false;
 	if (!c->reserved)
@@ -168,8 +202,16 @@ bool kfree_skb_chain_has(const struct bpf_program *prog)
 {
 	for (int m = 0; m < ATTACH_METHOD_COUNT; m++) {
 		for (int slot = 0; slot < SKBTRACE_CHAIN_SLOTS; slot++) {
-			if (chains[m].members[slot] == prog)
-				return prog != NULL;
+			const struct bpf_program *member = chains[m].members[slot];
+
+			/*
+			 * By name too: a replaced probe's program, whose successor
+			 * took its slot over, ran in the chain all the same.
+			 */
+			if (prog && member &&
+			    (member == prog ||
+			     !strcmp(bpf_program__name(member), bpf_program__name(prog))))
+				return true;
 		}
 	}
 	return false;

@@ -42,7 +42,7 @@ static int add_program(const struct families *fam, const char *probe,
 		       ?: expo_add_u64(fam->runs, l, 2, info.run_cnt);
 }
 
-int prog_stats_expo(struct expo *e, const struct probe *probes, int n_probes)
+int prog_stats_expo(struct expo *e, const struct probe *probes, int n_probes, bool with_dispatchers)
 {
 	struct families fam;
 	struct bpf_program *prog;
@@ -59,7 +59,7 @@ int prog_stats_expo(struct expo *e, const struct probe *probes, int n_probes)
 			       "it is 0).");
 	if (!fam.seconds || !fam.runs)
 		return -ENOMEM;
-	for (int m = 0; !err && m < ATTACH_METHOD_COUNT; m++) {
+	for (int m = 0; with_dispatchers && !err && m < ATTACH_METHOD_COUNT; m++) {
 		const struct bpf_program *d = kfree_skb_chain_dispatcher(m);
 
 		if (d)

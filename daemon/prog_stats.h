@@ -7,6 +7,8 @@
 #ifndef SKBTRACE_PROG_STATS_H
 #define SKBTRACE_PROG_STATS_H
 
+#include <stdbool.h>
+
 struct expo;
 struct probe;
 
@@ -14,8 +16,10 @@ struct probe;
  * skbtrace_bpf_program_run_seconds_total and skbtrace_bpf_program_runs_total
  * {probe,program}; nothing while the statistics are off.  Programs in the
  * kfree_skb chain run by tail call, which the kernel counts in the
- * dispatcher's run: they appear once, as probe "dispatch".
+ * dispatcher's run: they appear once, as probe "dispatch" (with_dispatchers;
+ * without, only the probes' own programs, as a replaced probe's final counts).
  */
-int prog_stats_expo(struct expo *e, const struct probe *probes, int n_probes);
+int prog_stats_expo(struct expo *e, const struct probe *probes, int n_probes,
+		    bool with_dispatchers);
 
 #endif /* SKBTRACE_PROG_STATS_H */

@@ -51,6 +51,8 @@ static int emit_one(struct expo *e, uint32_t inum, const struct ct_netns_row *r,
 	}
 	for (int i = 0; !err && i < CT_STAT_FIELDS; i++) {
 		f = expo_family(e, stat_metric[i], EXPO_COUNTER, stat_help[i]);
+		/* The kernel's own statistics go on whichever probe instance reads them. */
+		expo_family_kernel_owned(f);
 		err = f ? expo_add_u64(f, &l, 1, r->sum[i]) : -ENOMEM;
 	}
 	return err;

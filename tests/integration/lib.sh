@@ -202,12 +202,18 @@ nft_counter() {
 }
 
 # wait_for_line FILE TEXT: waits up to 5 s until a background helper wrote TEXT to FILE.
-wait_for_line() {
-	for _ in $(seq 1 50); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
+wait_for_line() { wait_for_count "$1" "$2" 1 5; }
+
+# wait_for_count FILE TEXT N SECONDS: waits until N lines of FILE hold TEXT,
+# e.g. until the daemon logged its Nth reload.
+wait_for_count() {
+	local n
+	for _ in $(seq 1 $(($4 * 10))); do
+		n=$(grep -c -- "$2" "$1" 2>/dev/null) || true
+		[ "${n:-0}" -ge "$3" ] && return 0
 		sleep 0.1
 	done
-	fail "no \"$2\" in $1 within 5 s"
+	fail "fewer than $3 lines with \"$2\" in $1 within $4 s"
 }
 
 # free_port: a loopback TCP port nobody listens on now.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start-up failures give one clear line and a non-zero exit: a port in use,
-# a missing capability, a bad --listen.
+# Start-up failures give one clear line and a non-zero exit: a port in use
+# (by another program, and by a second skbtrace), a missing capability, a
+# bad --listen.
 source "$(dirname "$0")/lib.sh"
 
 cfg="$SRCDIR/config/skbtrace.json"
@@ -15,6 +16,21 @@ timeout 20 "$SKBTRACE" --config "$cfg" --listen "127.0.0.1:$port" 2> "$TMP/err" 
 assert_eq 1 "$rc" "exit code with the port in use"
 assert_contains "$(cat "$TMP/err")" "cannot listen on 127.0.0.1:$port: Address already in use" \
 	"port-in-use message"
+
+# A second daemon on the port of a running one: exactly one line, naming the
+# address, exit 1, before it loads anything; the first one keeps serving.
+write_config "$TMP/first.json" '{ "name": "drop" }'
+daemon_start "$TMP/first.json"
+rc=0
+timeout 20 "$SKBTRACE" --config "$cfg" --listen "127.0.0.1:$DAEMON_PORT" 2> "$TMP/err" || rc=$?
+assert_eq 1 "$rc" "exit code of a second daemon on the same port"
+assert_eq 1 "$(wc -l < "$TMP/err")" "lines a second daemon writes: $(head -c 300 "$TMP/err")"
+assert_contains "$(cat "$TMP/err")" "cannot listen on 127.0.0.1:$DAEMON_PORT: Address already in use" \
+	"second daemon's message"
+scrape > "$TMP/first" || fail "the first daemon stopped answering"
+assert_contains "$(cat "$TMP/first")" "skbtrace_probe_attached{probe=\"drop\"" \
+	"the first daemon still serves"
+daemon_stop
 
 rc=0
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "counter_carry.h"
+#include "expo.h"
+
+/* One probe instance's series: a counter per netns, a gauge, a kernel-owned counter. */
+static void collect(struct expo *e, const char *const *netns, int n, uint64_t count)
+{
+	struct expo_family *drops = expo_family(e, "t_drops_total", EXPO_COUNTER, "drops");
+	struct expo_family *fill = expo_family(e, "t_fill", EXPO_GAUGE, "fill");
+	struct expo_family *kern = expo_family(e, "t_kernel_total", EXPO_COUNTER, "kernel's");
+
+	expo_family_kernel_owned(kern);
+	for (int i = 0; i < n; i++) {
+		struct expo_label l[] = { { "reason", "X" }, { "netns", netns[i] } };
+
+		CHECK(!expo_add_u64(drops, l, 2, count));
+	}
+	CHECK(!expo_add_u64(fill, NULL, 0, count));
+	CHECK(!expo_add_u64(kern, NULL, 0, count));
+}
+
+/* A scrape of the new instance with the carried values. */
+static char *scrape(struct counter_carry *c, const char *const *netns, int n, uint64_t count)
+{
+	struct expo *e = expo_new();
+	char *s;
+
+	counter_carry_apply(c, e);
+	collect(e, netns, n, count);
+	CHECK(!counter_carry_emit_rest(c, e));
+	s = expo_render(e, NULL);
+	expo_free(e);
+	return s;
+}
+
+static void absorb(struct counter_carry *c, const char *const *netns, int n, uint64_t count)
+{
+	struct expo *e = expo_new();
+
+	counter_carry_absorb(c, e);
+	collect(e, netns, n, count);
+	expo_free(e);
+}
+
+static void test_continues(void)
+{
+	struct counter_carry *c = counter_carry_new();
+	const char *const both[] = { "1", "2" }, *const one[] = { "1" };
+	char *s;
+
+	absorb(c, both, 2, 10); /* the first instance counted 10 each */
+	CHECK(counter_carry_count(c) == 2);
+	s = scrape(c, one, 1, 3); /* the new one: 3 in netns 1, nothing in 2 */
+	CHECK_CONTAINS(s, "t_drops_total{reason=\"X\",netns=\"1\"} 13\n");
+	CHECK_CONTAINS(s, "t_drops_total{reason=\"X\",netns=\"2\"} 10\n");
+	CHECK_CONTAINS(s, "t_fill 3\n");	 /* gauges are not carried */
+	CHECK_CONTAINS(s, "t_kernel_total 3\n"); /* nor the kernel's own counters */
+	CHECK(strstr(s, "# TYPE t_drops_total counter") == strstr(s, "# TYPE t_drops_total"));
+	free(s);
+
+	absorb(c, one, 1, 5); /* the second instance ends at 5: 15 in all */
+	s = scrape(c, both, 2, 1);
+	CHECK_CONTAINS(s, "t_drops_total{reason=\"X\",netns=\"1\"} 16\n");
+	CHECK_CONTAINS(s, "t_drops_total{reason=\"X\",netns=\"2\"} 11\n");
+	free(s);
+	counter_carry_free(c);
+}
+
+static void test_limit_overflow(void)
+{
+	struct counter_carry *c = counter_carry_new();
+	const char *const three[] = { "1", "2", "3" };
+	char *s;
+
+	counter_carry_set_limit(c, 2);
+	absorb(c, three, 3, 7);
+	CHECK(counter_carry_folded(c) == 1);
+	s = scrape(c, three, 0, 0);
+	/* Two series carried, the third one's count in the overflow series: none lost. */
+	CHECK_CONTAINS(s, "t_drops_total{reason=\"X\",netns=\"1\"} 7\n");
+	CHECK_CONTAINS(s, "t_drops_total{reason=\"X\",netns=\"2\"} 7\n");
+	CHECK_CONTAINS(s, "t_drops_total{reason=\"overflow\",netns=\"overflow\"} 7\n");
+	CHECK(!strstr(s, "netns=\"3\""));
+	free(s);
+	counter_carry_free(c);
+}
+
+static bool netns_is(const char *family, const struct expo_label *l, size_t n, void *ctx)
+{
+	(void)family;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(l[i].name, "netns") && !strcmp(l[i].value, ctx))
+			return true;
+	}
+	return false;
+}
+
+static void test_forget(void)
+{
+	struct counter_carry *c = counter_carry_new();
+	const char *const both[] = { "1", "2" };
+	char *s;
+
+	absorb(c, both, 2, 4);
+	CHECK(counter_carry_forget_if(c, netns_is, "2") == 1);
+	CHECK(counter_carry_count(c) == 1);
+	s = scrape(c, both, 0, 0);
+	CHECK_CONTAINS(s, "netns=\"1\"} 4\n");
+	CHECK(!strstr(s, "netns=\"2\""));
+	free(s);
+	counter_carry_free(c);
+}
+
+int main(void)
+{
+	test_continues();
+	test_limit_overflow();
+	test_forget();
+	return check_summary("test_counter_carry");
+}
