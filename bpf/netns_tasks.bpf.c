@@ -24,7 +24,7 @@ struct {
 	__type(value, struct netns_task);
 } netns_tasks SEC(".maps");
 
-/* Out: the id of init's namespace (global pid 1), the initial namespace. */
+/* Out: the id of the initial namespace, where every kernel thread lives (init_nsproxy). */
 __u32 host_id = 0;
 
 static __always_inline __u64 task_cgroup_id(struct task_struct *task)
@@ -53,7 +53,7 @@ int netns_tasks_iter(struct bpf_iter__task *ctx)
 		return 0; /* an exiting task, without nsproxy */
 	v.pid = BPF_CORE_READ(task, pid);
 	v.kthread = !!(BPF_CORE_READ(task, flags) & PF_KTHREAD);
-	if (v.pid == 1)
+	if (v.kthread)
 		host_id = id;
 	old = bpf_map_lookup_elem(&netns_tasks, &id);
 	if (old && (!old->kthread || v.kthread))

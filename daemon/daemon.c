@@ -13,6 +13,7 @@
 #include "log.h"
 #include "netns_evict.h"
 #include "netns_ids.h"
+#include "netns_info.h"
 #include "prog_stats.h"
 #include "stacks.h"
 #include "version.h"
@@ -144,6 +145,11 @@ int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 		log_warn("netns: %s; series of namespaces that are gone are not evicted", err);
 		err[0] = '\0';
 	}
+	ret = netns_info_open(&d->netns_info, netns_ids_by_cookie(d->netns));
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
 	ret = probes_build(d, cfg, NULL, 0, false, &d->probes, err, errlen);
 	if (ret)
 		return ret;
@@ -195,6 +201,8 @@ void daemon_stop(struct daemon *d)
 	ksym_cache_free(d->ksyms);
 	netns_ids_free(d->netns);
 	d->netns = NULL;
+	netns_info_free(d->netns_info);
+	d->netns_info = NULL;
 	d->stacks = NULL;
 	d->ksyms = NULL;
 }
@@ -280,7 +288,8 @@ char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_
 				 .stacks = d->stacks,
 				 .limits = &d->cfg.limits,
 				 .netns_by_cookie = netns_ids_by_cookie(d->netns),
-				 .netns = d->netns };
+				 .netns = d->netns,
+				 .info = d->netns_info };
 	struct expo *e = expo_new();
 	char *out = NULL;
 	int err;
@@ -290,6 +299,7 @@ char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_
 	/* No scrape shows a namespace that was gone when it began; the walk names the live ones. */
 	daemon_netns_sweep(d);
 	ksym_cache_begin(d->ksyms);
+	netns_info_begin(d->netns_info);
 	err = emit_build_info(e) ?: emit_reload_state(e, d) ?: emit_evicted(e, d);
 	for (int i = 0; !err && i < d->n_probes; i++) {
 		struct probe *p = &d->probes[i];
@@ -302,6 +312,9 @@ char *daemon_render_metrics(struct daemon *d, daemon_expo_fn extra, void *extra_
 		err = prog_stats_expo(e, d->probes, d->n_probes);
 	if (!err)
 		err = stack_table_expo(d->stacks, e);
+	/* After every family that labels namespaces: one series for each of them. */
+	if (!err)
+		err = netns_info_expo(d->netns_info, e, d->cfg.limits.max_series);
 	if (!err && extra)
 		err = extra(e, extra_ctx);
 	ksym_cache_end(d->ksyms);
