@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cgroup_kind.h"
@@ -17,6 +18,12 @@
 #include "netns_tasks.skel.h"
 
 #define UNFOUND ((void *)1)
+/*
+ * Seconds before namespaces named "unknown" are looked up again: a runtime
+ * may move its process into the container's cgroup after the namespace's
+ * first drops.
+ */
+#define UNKNOWN_RETRY_SEC 60
 
 struct netns_info {
 	struct netns_tasks_bpf *skel; /* NULL: no task iterator */
@@ -24,7 +31,17 @@ struct netns_info {
 	struct u64map seen;  /* id → inum, of this scrape */
 	struct u64map named; /* id → struct netns_identity *, of the last lookup */
 	bool warned_full;
+	bool any_unknown;   /* some namespace of the last lookup is "unknown" */
+	time_t last_lookup; /* CLOCK_MONOTONIC seconds */
 };
+
+static time_t now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
 
 int netns_info_open(struct netns_info **out, bool by_cookie)
 {
@@ -177,6 +194,7 @@ static int lookup(struct netns_info *ni)
 {
 	struct u64map tasks = { 0 }, ipnames = { 0 }, paths = { 0 }, named = { 0 };
 	uint32_t host_id = 0, host_inum = 0;
+	bool any_unknown = false;
 	int err = 0;
 
 	if (ni->skel)
@@ -211,6 +229,7 @@ static int lookup(struct netns_info *ni)
 		}
 		name_one(id, s->key, (uintptr_t)s->value, host_id, host_inum, &tasks, &ipnames,
 			 &paths);
+		any_unknown = any_unknown || !strcmp(id->kind, "unknown");
 		err = u64map_put(&named, s->key, id);
 		if (err)
 			free(id);
@@ -225,6 +244,8 @@ static int lookup(struct netns_info *ni)
 	u64map_clear(&paths, free);
 	u64map_clear(&ni->named, free);
 	ni->named = named;
+	ni->any_unknown = any_unknown;
+	ni->last_lookup = now_sec();
 	return err;
 }
 
@@ -235,15 +256,14 @@ int netns_info_expo(struct netns_info *ni, struct expo *e, uint32_t max_series)
 	uint32_t n = 0;
 	int err = 0;
 
+	bool stale;
+
 	if (!ni || !ni->seen.used)
 		return 0;
-	u64map_for_each(&ni->seen, s)
-	{
-		if (!u64map_get(&ni->named, s->key)) {
-			err = lookup(ni);
-			break;
-		}
-	}
+	stale = ni->any_unknown && now_sec() - ni->last_lookup >= UNKNOWN_RETRY_SEC;
+	u64map_for_each(&ni->seen, s) stale = stale || !u64map_get(&ni->named, s->key);
+	if (stale)
+		err = lookup(ni);
 	if (err)
 		return err;
 	f = expo_family(e, "skbtrace_netns_info", EXPO_GAUGE,

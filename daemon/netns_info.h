@@ -31,7 +31,8 @@ void netns_info_note(struct netns_info *ni, uint32_t id, uint32_t inum);
  * One skbtrace_netns_info series per namespace of the scrape, at most
  * max_series.  Namespaces not named before are looked up: one run of the
  * iterator, /run/netns and, for the cgroups of their tasks, one walk of
- * the cgroup tree; a scrape of namespaces all named before reads nothing.
+ * the cgroup tree; a scrape of namespaces all named before reads nothing
+ * (but namespaces named "unknown" are looked up again after a minute).
  */
 int netns_info_expo(struct netns_info *ni, struct expo *e, uint32_t max_series);
 
