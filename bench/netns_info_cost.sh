@@ -53,9 +53,13 @@ for n in "${COUNTS[@]}"; do
 	new_port=$PORT
 	for ((i = have + 1; i <= n; i++)); do
 		ip netns add "$P-$i"
-		ip netns exec "$P-$i" sh -c "ip link set lo up && $TESTGEN udp 127.0.0.1 8888 1 > /dev/null"
+		ip -n "$P-$i" link set lo up
 	done
 	have=$n
+	# One drop in each, after both daemons attached: one series per namespace.
+	for ((i = 1; i <= n; i++)); do
+		ip netns exec "$P-$i" "$TESTGEN" udp 127.0.0.1 8888 1 > /dev/null
+	done
 	a_first=$(ms "$base_port")
 	b_first=$(ms "$new_port")
 	: > "$TMP/a"
@@ -69,10 +73,12 @@ for n in "${COUNTS[@]}"; do
 			ms "$new_port" >> "$TMP/b"
 		fi
 	done
-	series=$(curl -sf "http://127.0.0.1:$new_port/metrics" | grep -c '^skbtrace_netns_info{')
+	curl -sf "http://127.0.0.1:$new_port/metrics" > "$TMP/m"
+	series=$(grep -c '^skbtrace_netns_info{' "$TMP/m")
+	labelled=$(grep -v '^skbtrace_netns_info' "$TMP/m" | grep -o 'netns="[0-9]*"' | sort -u | wc -l)
 	a=$(median < "$TMP/a")
 	b=$(median < "$TMP/b")
-	echo "$n namespaces ($series info series): first scrape ${a_first} → ${b_first} ms;" \
+	echo "$n namespaces ($series info series, $labelled netns label values): first scrape ${a_first} → ${b_first} ms;" \
 		"median of $ROUNDS: $a → $b ms, ratio $(awk "BEGIN { printf \"%.3f\", $b / $a }")"
 	for pid in "${PIDS[@]}"; do kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null; done
 	PIDS=()
