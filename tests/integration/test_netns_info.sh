@@ -31,10 +31,18 @@ ipns=$(netns_create ipn)
 ipns_inode=$(netns_inode "$ipns")
 in_ns "$ipns" "$TESTGEN" udp 127.0.0.1 8888 $N > /dev/null
 
-# The cgroup2 mount: /sys/fs/cgroup, or its unified/ on a hybrid host.
+# The cgroup2 mount: /sys/fs/cgroup, or its unified/ on a hybrid host.  A
+# machine with no cgroup mounted at all (the QEMU guests' busybox init) gets
+# one at /sys/fs/cgroup for the test, where the daemon looks.
+if [ -d /sys/fs/cgroup ] && ! awk '$2 ~ "^/sys/fs/cgroup" { f = 1 } END { exit !f }' /proc/mounts &&
+	mount -t cgroup2 none /sys/fs/cgroup 2> /dev/null; then
+	on_exit "umount /sys/fs/cgroup"
+	log "mounted cgroup2 at /sys/fs/cgroup for the test"
+fi
 cg_root=
 for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
-	if [ "$(stat -f -c %T "$d" 2> /dev/null)" = cgroup2fs ]; then
+	# /proc/mounts, not stat -f: busybox's stat names no cgroup2fs.
+	if awk -v d="$d" '$2 == d && $3 == "cgroup2" { f = 1 } END { exit !f }' /proc/mounts; then
 		cg_root=$d
 		break
 	fi
