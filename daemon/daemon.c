@@ -17,6 +17,7 @@
 #include "log.h"
 #include "netns_evict.h"
 #include "netns_ids.h"
+#include "netns_info.h"
 #include "prog_stats.h"
 #include "stacks.h"
 #include "version.h"
@@ -71,7 +72,8 @@ static struct probe_env daemon_env(const struct daemon *d, const struct limits_c
 				   .stacks = d->stacks,
 				   .limits = limits,
 				   .netns_by_cookie = netns_ids_by_cookie(d->netns),
-				   .netns = d->netns };
+				   .netns = d->netns,
+				   .info = d->netns_info };
 }
 
 /*
@@ -219,6 +221,11 @@ int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 		log_warn("netns: %s; series of namespaces that are gone are not evicted", err);
 		err[0] = '\0';
 	}
+	ret = netns_info_open(&d->netns_info, netns_ids_by_cookie(d->netns));
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
 	ret = probes_build(d, cfg, NULL, 0, false, &d->probes, err, errlen);
 	if (ret)
 		return ret;
@@ -274,6 +281,8 @@ void daemon_stop(struct daemon *d)
 	d->netns = NULL;
 	counter_carry_free(d->carry);
 	d->carry = NULL;
+	netns_info_free(d->netns_info);
+	d->netns_info = NULL;
 	d->stacks = NULL;
 	d->ksyms = NULL;
 }
@@ -362,6 +371,7 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 	daemon_netns_sweep(d);
 	counter_carry_apply(d->carry, e);
 	ksym_cache_begin(d->ksyms);
+	netns_info_begin(d->netns_info);
 	err = emit_build_info(e) ?: emit_reload_state(e, d) ?: emit_evicted(e, d);
 	for (int i = 0; !err && i < d->n_probes; i++) {
 		struct probe *p = &d->probes[i];
@@ -376,6 +386,9 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 		err = stack_table_expo(d->stacks, e);
 	if (!err)
 		err = counter_carry_emit_rest(d->carry, e);
+	/* After every family that labels namespaces: one series for each of them. */
+	if (!err)
+		err = netns_info_expo(d->netns_info, e, d->cfg.limits.max_series);
 	if (!err && extra)
 		err = extra(e, extra_ctx);
 	ksym_cache_end(d->ksyms);

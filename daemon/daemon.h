@@ -13,6 +13,7 @@ struct counter_carry;
 struct ksym_cache;
 struct stack_table;
 struct netns_ids;
+struct netns_info;
 
 /* Seconds between sweeps for namespaces that are gone, besides the one at each scrape. */
 #define DAEMON_NETNS_SWEEP_SEC 5
@@ -26,6 +27,7 @@ struct daemon {
 	struct netns_ids *netns; /* NULL when the namespace walker could not load */
 	/* Final counts of replaced probe instances, added to every scrape. */
 	struct counter_carry *carry;
+	struct netns_info *netns_info; /* skbtrace_netns_info */
 	char note[2 * CONFIG_ERR_LEN]; /* shown in STATUS=, e.g. a failed reload */
 	bool last_reload_failed;
 	/* The probe that could not attach at the last reload, or "". */

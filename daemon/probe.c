@@ -10,6 +10,7 @@
 #include "kernel_btf.h"
 #include "log.h"
 #include "netns_ids.h"
+#include "netns_info.h"
 #include "probe.h"
 
 int probe_attach(struct probe *p, const struct probe_env *env)
@@ -222,7 +223,16 @@ void probe_stack_policy(const struct probe_config *cfg, struct skbtrace_stack_po
 
 int probe_netns_label(const struct probe_env *env, uint32_t netns, char *buf, size_t len)
 {
-	return netns_ids_label(env->netns, netns, buf, len);
+	char *end;
+	unsigned long inum;
+	int ret = netns_ids_label(env->netns, netns, buf, len);
+
+	if (!ret && env->info) {
+		inum = strtoul(buf, &end, 10);
+		if (end != buf && !*end)
+			netns_info_note(env->info, netns, (uint32_t)inum);
+	}
+	return ret;
 }
 
 void probe_netns_map_add(struct probe *p, int fd, uint32_t netns_off)

@@ -21,6 +21,7 @@ struct ksym_cache;
 struct stack_table;
 struct enum_names;
 struct netns_ids;
+struct netns_info;
 
 /* What the daemon lends to probes. */
 struct probe_env {
@@ -31,6 +32,8 @@ struct probe_env {
 	/* Set the probes' netns_by_cookie rodata (bpf/lib/netns.bpf.h) to this. */
 	bool netns_by_cookie;
 	struct netns_ids *netns; /* NULL when the namespace walker could not load */
+	/* Told every namespace a scrape labels (skbtrace_netns_info); may be NULL. */
+	struct netns_info *info;
 };
 
 /*
