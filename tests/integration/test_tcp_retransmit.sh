@@ -11,28 +11,31 @@
 source "$(dirname "$0")/lib.sh"
 
 PORT=7500
-BYTES=$((4 * 1024 * 1024))
-ns=$(netns_create retrans)
-inode=$(netns_inode "$ns")
-in_ns "$ns" ip link set lo mtu 1500
-# Only data segments to the receiver are lost: a lost SYN or handshake ACK
-# would bring SYN-ACK retransmits, which TcpRetransSegs counts and
-# tcp:tcp_retransmit_skb does not see (docs/retransmit-probe.md).  With
-# netem, nftables picks those segments (skb priority 1:3 → the prio qdisc's
-# third band, where netem sits); netem's losses look sent to TCP.
-data="tcp dport $PORT meta length > 200"
-if in_ns "$ns" tc qdisc add dev lo root handle 1: prio 2> /dev/null &&
-	in_ns "$ns" tc qdisc add dev lo parent 1:3 handle 30: netem loss 20% 2> /dev/null; then
-	loss=netem
-	rule="$data meta priority set 1:3"
-	hook=output
-else
-	in_ns "$ns" tc qdisc del dev lo root 2> /dev/null || true
-	loss=nftables
-	rule="$data numgen random mod 5 == 0 counter drop"
-	hook=input
-fi
-in_ns "$ns" nft -f - << NFT || test_na "nftables cannot select segments here ($loss)"
+BYTES=$((2 * 1024 * 1024))
+
+# lossy_netns SUFFIX → a netns whose lo loses 20% of the data segments to
+# PORT.  Only data segments are lost: a lost SYN or handshake ACK would bring
+# SYN-ACK retransmits, which TcpRetransSegs counts and tcp:tcp_retransmit_skb
+# does not see (docs/retransmit-probe.md).  With netem, nftables picks those
+# segments (skb priority 1:3 → the prio qdisc's third band, where netem
+# sits); netem's losses look sent to TCP.  Logs which one it used.
+lossy_netns() {
+	local ns data rule hook LOSS
+	ns=$(netns_create "$1")
+	in_ns "$ns" ip link set lo mtu 1500
+	data="tcp dport $PORT meta length > 200"
+	if in_ns "$ns" tc qdisc add dev lo root handle 1: prio 2> /dev/null &&
+		in_ns "$ns" tc qdisc add dev lo parent 1:3 handle 30: netem loss 20% 2> /dev/null; then
+		LOSS=netem
+		rule="$data meta priority set 1:3"
+		hook=output
+	else
+		in_ns "$ns" tc qdisc del dev lo root 2> /dev/null || true
+		LOSS=nftables
+		rule="$data numgen random mod 5 == 0 counter drop"
+		hook=input
+	fi
+	in_ns "$ns" nft -f - << NFT > /dev/null || test_na "nftables cannot select segments ($LOSS)"
 table inet skbtrace_test {
 	chain c {
 		type filter hook $hook priority 0;
@@ -40,47 +43,75 @@ table inet skbtrace_test {
 	}
 }
 NFT
-log "loss induced with $loss"
+	log "netns $ns: loss induced with $LOSS" >&2
+	echo "$ns"
+}
 
-write_config "$TMP/config.json" '{ "name": "retransmit", "stacks": { "mode": "exact" } }'
-daemon_start "$TMP/config.json"
-assert_contains "$(cat "$DAEMON_LOG")" "probe retransmit: attached with" "attach method logged"
-
-ip netns exec "$ns" "$TESTGEN" serve 127.0.0.1 $PORT 40 > "$TMP/serve" &
-PIDS+=($!)
-wait_for_line "$TMP/serve" listening
-in_ns "$ns" bash -c "exec 3> /dev/tcp/127.0.0.1/$PORT && head -c $BYTES /dev/zero >&3" ||
-	fail "transfer to port $PORT failed"
-# The sender's close returns before its last retransmits: read the kernel's
-# counters on both sides of a scrape until nothing moved in between.
+# kernel_retrans NETNS → "retransmits-that-left segments fails"
 kernel_retrans() {
-	in_ns "$ns" nstat -az TcpRetransSegs TcpExtTCPRetransFail |
+	in_ns "$1" nstat -az TcpRetransSegs TcpExtTCPRetransFail |
 		awk '/TcpRetransSegs/ { s = $2 } /TcpExtTCPRetransFail/ { f = $2 }
 			END { print s - f, s, f }'
 }
-for _ in $(seq 1 20); do
-	sleep 0.5
-	before=$(kernel_retrans)
-	scrape > "$TMP/after"
-	[ "$before" = "$(kernel_retrans)" ] &&
-		[ -z "$(in_ns "$ns" ss -Htn state all "dport = :$PORT" | grep -v TIME-WAIT)" ] && break
-done
-read -r sent segs fails <<< "$before"
-log "TcpRetransSegs $segs, TcpExtTCPRetransFail $fails ($loss)"
 
-assert_eq 1 "$((sent > 0))" "retransmits happened ($sent)"
-assert_eq "$sent" "$(metric_sum "$TMP/after" skbtrace_tcp_retransmits_total netns="$inode")" \
-	"retransmitted segments = TcpRetransSegs - TcpExtTCPRetransFail"
-assert_eq 1 "$(metric_sum "$TMP/after" skbtrace_probe_attached probe=retransmit)" \
-	"skbtrace_probe_attached for the retransmit probe"
-events=$(metric_sum "$TMP/after" skbtrace_probe_events_total probe=retransmit)
-log "retransmit events (skbs) $events, segments $sent"
-assert_eq "$sent" "$(metric_sum "$TMP/after" skbtrace_tcp_retransmit_stacks_total \
-	netns="$inode")" "per-stack segments (stacks.mode exact)"
-stack=$(grep "^skbtrace_tcp_retransmit_stacks_total{netns=\"$inode\"" "$TMP/after" |
-	sed -n 's/.*stack="\([0-9a-f]*\)".*/\1/p' | head -n1)
-[ -n "$stack" ] || fail "no stable stack id for retransmits"
-assert_contains "$(grep "^skbtrace_stack_info{stack=\"$stack\"" "$TMP/after")" \
-	"tcp_retransmit_skb+" "stack $stack shows tcp_retransmit_skb"
-promtool_check "$TMP/after"
+# transfer NETNS METHOD: BYTES through the lossy lo, then the checks against
+# the kernel's counters in a scrape saved to $TMP/METHOD.
+transfer() {
+	local ns=$1 method=$2 inode before sent segs fails stack
+	inode=$(netns_inode "$ns")
+	ip netns exec "$ns" "$TESTGEN" serve 127.0.0.1 $PORT 50 > "$TMP/serve.$method" &
+	PIDS+=($!)
+	wait_for_line "$TMP/serve.$method" listening
+	in_ns "$ns" bash -c "exec 3> /dev/tcp/127.0.0.1/$PORT && head -c $BYTES /dev/zero >&3" ||
+		fail "transfer to port $PORT failed"
+	# close() returns before the last retransmits: read the kernel's counters
+	# on both sides of a scrape until nothing moved and the sender is done.
+	for _ in $(seq 1 40); do
+		sleep 0.5
+		before=$(kernel_retrans "$ns")
+		scrape > "$TMP/$method"
+		[ "$before" = "$(kernel_retrans "$ns")" ] &&
+			[ -z "$(in_ns "$ns" ss -Htn state all "dport = :$PORT" | grep -v TIME-WAIT)" ] &&
+			break
+	done
+	read -r sent segs fails <<< "$before"
+	log "$method: TcpRetransSegs $segs, TcpExtTCPRetransFail $fails, retransmitted skbs" \
+		"$(metric_sum "$TMP/$method" skbtrace_probe_events_total probe=retransmit) (all netns)"
+	assert_eq 1 "$((sent > 0))" "$method: retransmits happened ($sent)"
+	assert_eq "$sent" "$(metric_sum "$TMP/$method" skbtrace_tcp_retransmits_total \
+		netns="$inode")" "$method: segments = TcpRetransSegs - TcpExtTCPRetransFail"
+	assert_eq "$sent" "$(metric_sum "$TMP/$method" skbtrace_tcp_retransmit_stacks_total \
+		netns="$inode")" "$method: per-stack segments (stacks.mode exact)"
+	stack=$(grep "^skbtrace_tcp_retransmit_stacks_total{netns=\"$inode\"" "$TMP/$method" |
+		sed -n 's/.*stack="\([0-9a-f]*\)".*/\1/p' | head -n1)
+	[ -n "$stack" ] || fail "$method: no stable stack id for retransmits"
+	assert_contains "$(grep "^skbtrace_stack_info{stack=\"$stack\"" "$TMP/$method")" \
+		"tcp_retransmit_skb+" "$method: stack $stack shows tcp_retransmit_skb"
+}
+
+if ! mountpoint -q /sys/kernel/tracing; then
+	on_exit "umount /sys/kernel/tracing 2>/dev/null"
+fi
+attached=0
+for method in auto tp_btf raw_tp tracepoint fentry; do
+	write_config "$TMP/$method.json" \
+		"{ \"name\": \"retransmit\", \"attach\": \"$method\", \"stacks\": { \"mode\": \"exact\" } }"
+	if ! daemon_try_start "$TMP/$method.json"; then
+		[ "$method" != auto ] || fail "attach=auto failed: $(tail -n 5 "$DAEMON_LOG")"
+		assert_contains "$(cat "$DAEMON_LOG")" "probe retransmit: $method is not usable here:" \
+			"attach=$method refused, and the log says why"
+		continue
+	fi
+	used=$(sed -n 's/.*probe retransmit: attached with \([a-z_]*\).*/\1/p' "$DAEMON_LOG")
+	[ "$method" = auto ] || assert_eq "$method" "$used" "attach=$method logged"
+	ns=$(lossy_netns "$method")
+	log "attach=$method: attached with $used"
+	transfer "$ns" "$method"
+	assert_eq 1 "$(metric_sum "$TMP/$method" skbtrace_probe_attached probe=retransmit \
+		method="$used")" "attach=$method: skbtrace_probe_attached says $used"
+	[ "$method" != auto ] || promtool_check "$TMP/$method"
+	daemon_stop
+	attached=$((attached + 1))
+done
+[ "$attached" -gt 1 ] || fail "only attach=auto attached"
 test_done
