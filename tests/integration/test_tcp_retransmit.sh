@@ -64,16 +64,18 @@ transfer() {
 	wait_for_line "$TMP/serve.$method" listening
 	in_ns "$ns" bash -c "exec 3> /dev/tcp/127.0.0.1/$PORT && head -c $BYTES /dev/zero >&3" ||
 		fail "transfer to port $PORT failed"
-	# close() returns before the last retransmits: read the kernel's counters
-	# on both sides of a scrape until nothing moved and the sender is done.
+	# close() returns before the last retransmits.  Once the sender's socket
+	# is in TIME-WAIT (and the receiver's gone) every retransmit has finished:
+	# each holds the socket lock from TcpRetransSegs to the tracepoint, and
+	# the ACK that ends the connection needs it too.
 	for _ in $(seq 1 40); do
+		[ -z "$(in_ns "$ns" ss -Htn state all "( sport = :$PORT or dport = :$PORT )" |
+			grep -v -e TIME-WAIT -e LISTEN)" ] && break
 		sleep 0.5
-		before=$(kernel_retrans "$ns")
-		scrape > "$TMP/$method"
-		[ "$before" = "$(kernel_retrans "$ns")" ] &&
-			[ -z "$(in_ns "$ns" ss -Htn state all "dport = :$PORT" | grep -v TIME-WAIT)" ] &&
-			break
 	done
+	before=$(kernel_retrans "$ns")
+	scrape > "$TMP/$method"
+	assert_eq "$before" "$(kernel_retrans "$ns")" "$method: connection over, counters still"
 	read -r sent segs fails <<< "$before"
 	log "$method: TcpRetransSegs $segs, TcpExtTCPRetransFail $fails, retransmitted skbs" \
 		"$(metric_sum "$TMP/$method" skbtrace_probe_events_total probe=retransmit) (all netns)"
