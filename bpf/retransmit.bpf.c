@@ -156,15 +156,3 @@ int retransmit_tracepoint(void *ctx)
 		return handle_retransmit(ctx, r->skaddr, (void *)r->skbaddr, 0);
 	}
 }
-
-/*
- * Function exit of __tcp_retransmit_skb(sk, skb, segs): its result tells a
- * retransmit that left the host, and the skb's pcount is final only then
- * (the function may split the skb first).  Function entry knows neither,
- * which is why there is no kprobe method.
- */
-SEC("fexit/__tcp_retransmit_skb")
-int retransmit_fexit(__u64 *ctx)
-{
-	return handle_retransmit(ctx, (void *)ctx[0], (void *)ctx[1], (int)ctx[3]);
-}

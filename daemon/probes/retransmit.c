@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Retransmit probe: every TCP segment the host retransmits
- * (tcp:tcp_retransmit_skb, or the exit of __tcp_retransmit_skb) →
+ * (tcp:tcp_retransmit_skb) →
  * skbtrace_tcp_retransmits_total{state,netns} and
  * skbtrace_tcp_retransmit_stacks_total{netns,stack}.
  */
@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "expo.h"
 #include "kernel_btf.h"
@@ -21,9 +20,14 @@
 #include "stacks.h"
 #include "sysfs.h"
 
-/* No kprobe: function entry sees neither the outcome nor the final segment count. */
+/*
+ * Only the tracepoint, which every supported kernel has: the functions
+ * around it are inlined differently by each kernel build (on Debian's 6.1
+ * fexit of __tcp_retransmit_skb saw none of 352 retransmitted segments), and
+ * function entry knows neither the outcome nor the final segment count.
+ */
 static const enum attach_method retransmit_methods[] = { ATTACH_TP_BTF, ATTACH_RAW_TP,
-							 ATTACH_TRACEPOINT, ATTACH_FENTRY };
+							 ATTACH_TRACEPOINT };
 
 struct retransmit_probe {
 	struct retransmit_bpf *skel;
@@ -39,8 +43,6 @@ static struct bpf_program *method_program(struct retransmit_bpf *skel, enum atta
 		return skel->progs.retransmit_raw_tp;
 	case ATTACH_TRACEPOINT:
 		return skel->progs.retransmit_tracepoint;
-	case ATTACH_FENTRY:
-		return skel->progs.retransmit_fexit;
 	default:
 		return NULL;
 	}
@@ -49,13 +51,6 @@ static struct bpf_program *method_program(struct retransmit_bpf *skel, enum atta
 /* What the method needs from the kernel; 0 or -ENOENT with err saying what is missing. */
 static int method_usable(enum attach_method m, const struct btf *btf, char *err, size_t errlen)
 {
-	if (m == ATTACH_FENTRY) {
-		if (btf__find_by_name_kind(btf, "__tcp_retransmit_skb", BTF_KIND_FUNC) < 0) {
-			snprintf(err, errlen, "the kernel has no function __tcp_retransmit_skb");
-			return -ENOENT;
-		}
-		return 0;
-	}
 	if (btf_tracepoint_nargs(btf, "tcp_retransmit_skb") < 2) {
 		snprintf(err, errlen, "the kernel has no tracepoint tcp:tcp_retransmit_skb");
 		return -ENOENT;
