@@ -70,8 +70,8 @@ transfer() {
 	# each holds the socket lock from TcpRetransSegs to the tracepoint, and
 	# the ACK that ends the connection needs it too.
 	for _ in $(seq 1 40); do
-		[ -z "$(in_ns "$ns" ss -Htn state all "( sport = :$PORT or dport = :$PORT )" |
-			grep -v -e TIME-WAIT -e LISTEN)" ] && break
+		in_ns "$ns" ss -Htn state all "( sport = :$PORT or dport = :$PORT )" |
+			grep -qv -e TIME-WAIT -e LISTEN || break
 		sleep 0.5
 	done
 	before=$(kernel_retrans "$ns")
