@@ -55,8 +55,9 @@ kernel_retrans() {
 			END { print s - f, s, f }'
 }
 
-# transfer NETNS METHOD: BYTES through the lossy lo, then the checks against
-# the kernel's counters in a scrape saved to $TMP/METHOD.
+# transfer NETNS METHOD [SELECTOR]: BYTES through the lossy lo, then the
+# checks against the kernel's counters in a scrape saved to $TMP/METHOD;
+# SELECTOR picks the series to sum (default: the netns's).
 transfer() {
 	local ns=$1 method=$2 inode before sent segs fails stack stacks
 	inode=$(netns_inode "$ns")
@@ -82,7 +83,7 @@ transfer() {
 		"$(metric_sum "$TMP/$method" skbtrace_probe_events_total probe=retransmit) (all netns)"
 	assert_eq 1 "$((sent > 0))" "$method: retransmits happened ($sent)"
 	assert_eq "$sent" "$(metric_sum "$TMP/$method" skbtrace_tcp_retransmits_total \
-		netns="$inode")" "$method: segments = TcpRetransSegs - TcpExtTCPRetransFail"
+		"${3:-netns=$inode}")" "$method: segments = TcpRetransSegs - TcpExtTCPRetransFail"
 	assert_eq "$sent" "$(metric_sum "$TMP/$method" skbtrace_tcp_retransmit_stacks_total \
 		netns="$inode")" "$method: per-stack segments (stacks.mode exact)"
 	# Tail loss probes retransmit from tcp_send_loss_probe; at function exit
@@ -119,6 +120,35 @@ for method in auto tp_btf raw_tp tracepoint; do
 	[ "$method" != auto ] || promtool_check "$TMP/$method"
 	daemon_stop
 done
+# A full count map still counts: with max_series 1, a SYN retransmit
+# (SYN_SENT, its SYN dropped on input) takes the only series, the transfer's
+# segments go to the overflow series, and the sum stays exact.  The netns
+# filter keeps the host's other retransmits out of the overflow series.
+ns=$(lossy_netns overflow)
+inode=$(netns_inode "$ns")
+in_ns "$ns" nft add table inet skbtrace_syn
+in_ns "$ns" nft add chain inet skbtrace_syn c "{ type filter hook input priority 0; }"
+in_ns "$ns" nft add rule inet skbtrace_syn c tcp dport $((PORT + 1)) drop
+cat > "$TMP/overflow.json" << JSON
+{
+	"listen": "127.0.0.1:0",
+	"limits": { "max_series": 1 },
+	"probes": [ { "name": "retransmit", "filter": { "netns": $inode },
+		"stacks": { "mode": "exact" } } ]
+}
+JSON
+daemon_start "$TMP/overflow.json"
+assert_eq "connected 0 refused 0 timeout 1 error 0" \
+	"$(in_ns "$ns" "$TESTGEN" tcp-connect 127.0.0.1 $((PORT + 1)) 1 1500)" "SYN retransmitted"
+transfer "$ns" overflow state=*
+assert_eq 1 "$(metric_sum "$TMP/overflow" skbtrace_tcp_retransmits_total state=SYN_SENT)" \
+	"the SYN retransmit holds the only series"
+assert_eq 1 "$(($(metric_sum "$TMP/overflow" skbtrace_tcp_retransmits_total \
+	state=overflow netns=overflow) > 0))" "the transfer's segments in the overflow series"
+assert_eq 1 "$(($(metric_sum "$TMP/overflow" skbtrace_map_overflow_events_total \
+	probe=retransmit map=retransmit_counts) > 0))" "overflow events of retransmit_counts"
+daemon_stop
+
 # Function probes would miss inlined calls (docs/retransmit-probe.md).
 for method in fentry kprobe; do
 	write_config "$TMP/$method.json" "{ \"name\": \"retransmit\", \"attach\": \"$method\" }"
