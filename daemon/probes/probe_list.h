@@ -9,3 +9,4 @@
 PROBE(drop)
 PROBE(reset)
 PROBE(conntrack)
+PROBE(retransmit)

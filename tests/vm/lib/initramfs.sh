@@ -12,14 +12,14 @@
 # busybox provides the rest at boot.  promtool is 48 MB (12 MB packed, a
 # second to unpack): cheaper than making the tests that check the
 # exposition with it skip that check in the guests.
-VM_TOOLS=(bash ip nft curl nstat ss setpriv strace bpftool jq promtool)
+VM_TOOLS=(bash ip nft tc curl nstat ss setpriv strace bpftool jq promtool)
 
 # Modules the tests' nft rulesets and namespaces need, by name; what is
 # built in or absent on a kernel is skipped (nft_counter is a module only
 # before 6.0, the reject and conntrack pieces are modules everywhere).
 VM_MODULES=(veth nf_tables nft_counter nft_ct nf_conntrack nft_reject_inet
 	nft_reject_ipv4 nft_reject_ipv6 nft_limit nft_log nft_nat nft_chain_nat
-	nft_masq nft_fib_inet)
+	nft_masq nft_fib_inet sch_prio sch_netem)
 
 # A newc archive of directory $1, compressed with $2, into file $3; the
 # parts packed on every run ask for speed ($4 = fast) over size.
