@@ -78,6 +78,7 @@ static __always_inline int handle_retransmit(void *ctx, const struct sock *sk, s
 	struct skbtrace_stats *s = stats_this_cpu();
 	struct retransmit_key key = {};
 	struct retransmit_stack_key skey = {};
+	struct net *net;
 	__u64 segs;
 	__u32 netns;
 
@@ -85,9 +86,11 @@ static __always_inline int handle_retransmit(void *ctx, const struct sock *sk, s
 	if (err || !sk || !skb)
 		return 0;
 	stat_inc(s, SKBTRACE_STAT_EVENTS);
-	netns = sock_netns((struct sock *)sk);
-	if (!filter_netns_ok(&filter, netns))
+	net = sock_net_of((struct sock *)sk);
+	/* The filter names inodes; keys hold the id (lib/netns.bpf.h). */
+	if (filter.n_netns && !filter_netns_ok(&filter, net_inum(net)))
 		goto filtered;
+	netns = net_id(net);
 	if (filter_needs_flow(&filter)) {
 		struct skb_flow flow;
 

@@ -113,6 +113,8 @@ static int retransmit_start(struct probe *p, enum attach_method method, const st
 	memcpy((void *)&rp->skel->rodata->filter, &filter, sizeof(filter));
 	memcpy((void *)&rp->skel->rodata->stack_policy, &policy, sizeof(policy));
 	rp->skel->rodata->has_err = btf_tracepoint_nargs(env->btf, "tcp_retransmit_skb") >= 3;
+	/* Keys hold the namespace id the daemon resolves (net cookie or inode). */
+	rp->skel->rodata->netns_by_cookie = env->netns_by_cookie;
 	bpf_map__set_max_entries(rp->skel->maps.retransmit_counts, lim->max_series);
 	bpf_map__set_max_entries(rp->skel->maps.retransmit_stack_counts, lim->max_stack_series);
 	/* With stacks off the table is never written: do not reserve it. */
@@ -134,6 +136,10 @@ static int retransmit_start(struct probe *p, enum attach_method method, const st
 	p->stats_fd = bpf_map__fd(rp->skel->maps.stats);
 	p->stack_map_fd = bpf_map__fd(rp->skel->maps.stack_traces);
 	p->obj = rp->skel->obj;
+	probe_netns_map_add(p, bpf_map__fd(rp->skel->maps.retransmit_counts),
+			    offsetof(struct retransmit_key, netns));
+	probe_netns_map_add(p, bpf_map__fd(rp->skel->maps.retransmit_stack_counts),
+			    offsetof(struct retransmit_stack_key, netns));
 	return 0;
 
 cleanup:
@@ -143,6 +149,7 @@ cleanup:
 
 struct retransmit_emit {
 	const struct retransmit_probe *rp;
+	const struct probe_env *env;
 	struct stack_table *stacks;
 	struct expo_family *f;
 };
@@ -158,7 +165,9 @@ static int emit_retransmit(const void *key, uint64_t sum, void *ctx)
 		snprintf(state, sizeof(state), "%s", name);
 	else
 		snprintf(state, sizeof(state), "%u", k->state);
-	probe_netns_label(k->netns, netns, sizeof(netns));
+	/* A namespace that is gone: its series are about to be evicted. */
+	if (probe_netns_label(re->env, k->netns, netns, sizeof(netns)))
+		return 0;
 	return expo_add_u64(re->f, (struct expo_label[]){ { "state", state }, { "netns", netns } },
 			    2, sum);
 }
@@ -181,10 +190,11 @@ static uint64_t overflow_segs(const struct retransmit_probe *rp)
 	return sum;
 }
 
-static int emit_retransmits(struct probe *p, struct expo *e, uint64_t overflow_events)
+static int emit_retransmits(struct probe *p, struct expo *e, const struct probe_env *env,
+			    uint64_t overflow_events)
 {
 	struct retransmit_probe *rp = p->priv;
-	struct retransmit_emit re = { .rp = rp };
+	struct retransmit_emit re = { .rp = rp, .env = env };
 	uint64_t n = 0, lost = overflow_segs(rp);
 	int err;
 
@@ -214,7 +224,8 @@ static int emit_stack(const void *key, const char *stack, uint64_t count, void *
 	struct retransmit_emit *re = ctx;
 	char netns[16];
 
-	probe_netns_label(k->netns, netns, sizeof(netns));
+	if (probe_netns_label(re->env, k->netns, netns, sizeof(netns)))
+		return 0;
 	return expo_add_u64(re->f, (struct expo_label[]){ { "netns", netns }, { "stack", stack } },
 			    2, count);
 }
@@ -223,7 +234,7 @@ static int emit_stacks(struct probe *p, struct expo *e, const struct probe_env *
 		       uint64_t overflow)
 {
 	struct retransmit_probe *rp = p->priv;
-	struct retransmit_emit re = { .rp = rp, .stacks = env->stacks };
+	struct retransmit_emit re = { .rp = rp, .env = env, .stacks = env->stacks };
 	int fd = bpf_map__fd(rp->skel->maps.retransmit_stack_counts);
 	uint64_t n = 0;
 	int err;
@@ -252,7 +263,7 @@ static int retransmit_collect(struct probe *p, struct expo *e, const struct prob
 
 	if (err)
 		return err;
-	err = emit_retransmits(p, e, st[SKBTRACE_STAT_COUNT_OVERFLOW]);
+	err = emit_retransmits(p, e, env, st[SKBTRACE_STAT_COUNT_OVERFLOW]);
 	if (!err && p->cfg.stacks.mode != SKBTRACE_STACKS_OFF)
 		err = emit_stacks(p, e, env, st[SKBTRACE_STAT_STACK_COUNT_OVERFLOW]);
 	return err;
