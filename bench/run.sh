@@ -101,6 +101,7 @@ done
 
 DAEMON_PORT=
 start_skbtrace() { # start_skbtrace CONFIG
+	: > "$TMP/daemon.log"
 	"$SKBTRACE" --config "$1" --listen 127.0.0.1:0 2> "$TMP/daemon.log" &
 	TRACER_PID=$!
 	for _ in $(seq 200); do

@@ -85,6 +85,7 @@ sed 's/"sample_one_in": 1024/"sample_one_in": 512/' "$SRC/config/skbtrace.json" 
 cmp -s "$TMP/shipped.json" "$TMP/variant.json" && { echo "soak: variant equals the shipped config" >&2; exit 1; }
 cp "$TMP/shipped.json" "$TMP/config.json"
 
+: > "$TMP/daemon.log"
 "$SKBTRACE" --config "$TMP/config.json" --listen 127.0.0.1:0 2> "$TMP/daemon.log" &
 DAEMON_PID=$!
 PORT=

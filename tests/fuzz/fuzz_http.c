@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "counter_carry.h"
 #include "daemon.h"
 #include "http.h"
 #include "http_routes.h"
@@ -132,7 +133,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	daemon_state.ksyms = ksym_cache_new(write_memfd(kallsyms, sizeof(kallsyms) - 1));
 	daemon_state.stacks = stack_table_new(daemon_state.ksyms);
-	if (!daemon_state.ksyms || !daemon_state.stacks)
+	daemon_state.carry = counter_carry_new();
+	if (!daemon_state.ksyms || !daemon_state.stacks || !daemon_state.carry)
 		die("daemon state");
 	load_stacks(daemon_state.stacks);
 	fd = listen_socket_open("127.0.0.1:0", err, sizeof(err));

@@ -104,6 +104,8 @@ daemon_log_scheme() {
 daemon_start() {
 	local config=$1; shift
 	DAEMON_LOG="$TMP/daemon.$RANDOM.log"
+	# The shell opens the redirection in the child: made here, the first read never races it.
+	: > "$DAEMON_LOG"
 	"$SKBTRACE" --config "$config" --listen 127.0.0.1:0 "$@" 2> "$DAEMON_LOG" &
 	DAEMON_PID=$!
 	PIDS+=("$DAEMON_PID")
@@ -125,6 +127,7 @@ daemon_start() {
 # exited, with its status in DAEMON_RC and its log in DAEMON_LOG.
 daemon_try_start() {
 	DAEMON_LOG="$TMP/daemon.$RANDOM.log"
+	: > "$DAEMON_LOG"
 	"$SKBTRACE" --config "$1" --listen 127.0.0.1:0 2> "$DAEMON_LOG" &
 	local pid=$!
 	PIDS+=("$pid")

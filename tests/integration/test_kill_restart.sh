@@ -19,6 +19,7 @@ write_config "$TMP/config.json" '{ "name": "drop" }' '{ "name": "reset" }' '{ "n
 prog_ids() { bpftool prog show -j | jq -r '.[].id' | sort -n; }
 
 before=$(prog_ids)
+: > "$TMP/first.log"
 "$SKBTRACE" --config "$TMP/config.json" --listen "127.0.0.1:$port" 2> "$TMP/first.log" &
 first=$!
 PIDS+=("$first")
@@ -30,6 +31,7 @@ log "first daemon $first: programs $(echo $old)"
 
 kill -9 "$first"
 wait "$first" 2> /dev/null || true
+: > "$TMP/second.log"
 "$SKBTRACE" --config "$TMP/config.json" --listen "127.0.0.1:$port" 2> "$TMP/second.log" &
 second=$!
 PIDS+=("$second")

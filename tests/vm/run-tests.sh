@@ -42,6 +42,7 @@ echo "SKBTRACE-KERNEL $(uname -r)"
 probes=$("$SKBTRACE" --list-probes) || { echo "skbtrace --list-probes failed" >&2; exit 1; }
 while IFS="$(printf '\t')" read -r probe _; do
 	printf '{ "listen": "127.0.0.1:0", "probes": [ { "name": "%s" } ] }\n' "$probe" > "$tmp/attach.json"
+	: > "$tmp/attach.log"
 	"$SKBTRACE" --config "$tmp/attach.json" --listen 127.0.0.1:0 2> "$tmp/attach.log" &
 	pid=$!
 	for _ in $(seq 1 300); do
