@@ -25,6 +25,18 @@ echo $? > "$R/start.rc"
 save status.start systemctl status --no-pager skbtrace
 grep -E '^(Cap|NoNewPrivs)' "/proc/$(prop MainPID)/status" > "$R/caps"
 
+# A service with PrivateNetwork=: drops in its namespace, named by its unit.
+# The sleep keeps a task in the namespace, which is how the daemon finds its cgroup.
+systemd-run --quiet --unit=skbtrace-private.service -p PrivateNetwork=yes sh -c \
+	"stat -L -c %i /proc/self/ns/net > $R/private.netns && $GEN udp 127.0.0.1 9999 5 && exec sleep 600"
+private_info() { curl -sf "$URL" | grep -q "^skbtrace_netns_info{netns=\"$(cat "$R/private.netns")\""; }
+poll 20 private_info
+save metrics.private curl -sf "$URL"
+systemctl stop skbtrace-private.service
+# Gone with its last task; the daemon drops its series at a later scrape.
+poll 30 sh -c "! curl -sf $URL | grep -q 'netns=\"$(cat "$R/private.netns")\"'"
+save metrics.private.gone curl -sf "$URL"
+
 # A broken config: reload fails, the old config keeps running and says so.
 cp "$CFG" "$R/good.json"
 echo '{ "listen": ' > "$CFG"

@@ -58,6 +58,17 @@ assert_contains "$(cat "$R/journal")" "capabilities kept for reload: cap_syslog,
 assert_contains "$(cat "$R/journal")" "conntrack: namespace reader loaded" \
 	"the conntrack namespace reader runs inside the unit's sandbox"
 
+# A PrivateNetwork= service: its drops counted exactly in its own namespace,
+# which skbtrace_netns_info names by the unit; gone once the unit stopped.
+private=$(cat "$R/private.netns")
+[ -n "$private" ] && [ "$private" != "$inode" ] || fail "no private namespace recorded ($private)"
+assert_eq 5 "$(metric_sum "$R/metrics.private" skbtrace_drops_total reason=NO_SOCKET netns="$private")" \
+	"PrivateNetwork unit: its 5 drops in its namespace"
+assert_eq 1 "$(metric_sum "$R/metrics.private" skbtrace_netns_info netns="$private" kind=unit \
+	name=skbtrace-private.service)" "PrivateNetwork unit: skbtrace_netns_info kind=unit, its name"
+assert_eq 0 "$(grep -c "netns=\"$private\"" "$R/metrics.private.gone")" \
+	"PrivateNetwork unit stopped: no series of its namespace left"
+
 # Broken config.
 assert_contains "$(cat "$R/status.bad")" "Active: active (running)" "bad reload: still running"
 assert_contains "$(cat "$R/status.bad")" "reload failed, old config kept:" "bad reload: Status= says so"
