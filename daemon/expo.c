@@ -291,8 +291,10 @@ static size_t format_double(char *out, size_t size, double v)
 
 /*
  * Formats name{labels} at the end of the family's buffer, then lets the
- * counter hook see (and adjust) the value under that series key, then
- * appends the value.
+ * counter hook see (and adjust) the value under that series key.  With a
+ * tap, the tap gets the adjusted value and the formatted key is dropped
+ * again: a view sees the same carried counts as /metrics.  Otherwise the
+ * value is appended.
  */
 static int add_sample(struct expo_family *f, const struct expo_label *labels, size_t n,
 		      bool is_double, uint64_t u, double d)
@@ -300,19 +302,20 @@ static int add_sample(struct expo_family *f, const struct expo_label *labels, si
 	struct expo_buf *b = &f->samples;
 	size_t bound = f->name_len + 48, i;
 	struct expo *e = f->e;
+	bool hooked = e->hook && f->type == EXPO_COUNTER && !f->kernel_owned;
 	char *p, *start;
 
-	if (!labels_valid(labels, n)) {
-		errno = EINVAL;
-		return -1;
+	if (!labels_valid(labels, n))
+		return -EINVAL;
+	if (e->tap && !is_double && !hooked) {
+		e->n_samples++;
+		return e->tap(e->tap_ctx, f->name, labels, n, u);
 	}
 	/* Room for the worst case, every value character escaped, then no checks. */
 	for (i = 0; i < n; i++)
 		bound += strlen(labels[i].name) + 2 * strlen(labels[i].value) + 4;
-	if (buf_reserve(b, bound)) {
-		errno = ENOMEM;
-		return -1;
-	}
+	if (buf_reserve(b, bound))
+		return -ENOMEM;
 	start = b->p + b->len;
 	p = put(start, f->name, f->name_len);
 	for (i = 0; i < n; i++) {
@@ -325,7 +328,7 @@ static int add_sample(struct expo_family *f, const struct expo_label *labels, si
 	}
 	if (n)
 		*p++ = '}';
-	if (e->hook && f->type == EXPO_COUNTER && !f->kernel_owned) {
+	if (hooked) {
 		struct expo_sample s = {
 			.family = f->name,
 			.help = f->help,
@@ -342,6 +345,9 @@ static int add_sample(struct expo_family *f, const struct expo_label *labels, si
 		u = s.u;
 		d = s.d;
 	}
+	e->n_samples++;
+	if (e->tap && !is_double)
+		return e->tap(e->tap_ctx, f->name, labels, n, u);
 	*p++ = ' ';
 	if (is_double)
 		p += format_double(p, 40, d);
@@ -349,35 +355,22 @@ static int add_sample(struct expo_family *f, const struct expo_label *labels, si
 		p += format_u64(p, u);
 	*p++ = '\n';
 	b->len = p - b->p;
-	e->n_samples++;
 	return 0;
 }
 
 int expo_add_u64(struct expo_family *f, const struct expo_label *labels, size_t n_labels,
 		 uint64_t value)
 {
-	if (!f) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (f->e->tap) {
-		if (!labels_valid(labels, n_labels)) {
-			errno = EINVAL;
-			return -1;
-		}
-		f->e->n_samples++;
-		return f->e->tap(f->e->tap_ctx, f->name, labels, n_labels, value);
-	}
+	if (!f)
+		return -EINVAL;
 	return add_sample(f, labels, n_labels, false, value, 0);
 }
 
 int expo_add_double(struct expo_family *f, const struct expo_label *labels, size_t n_labels,
 		    double value)
 {
-	if (!f) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (!f)
+		return -EINVAL;
 	return add_sample(f, labels, n_labels, true, 0, value);
 }
 

@@ -32,8 +32,9 @@ void expo_free(struct expo *e);
 /*
  * A view of the same collection that /metrics renders (the landing page)
  * reads the samples as they are added instead of parsing the text: with a
- * tap set, every expo_add_u64() hands its family name, labels and value to
- * fn and formats nothing; fn's nonzero return is expo_add_u64()'s.
+ * tap set, every expo_add_u64() hands its family name, labels and value
+ * (after the counter hook, so carried counts included) to fn and formats
+ * nothing; fn's nonzero return is expo_add_u64()'s.
  * Doubles are not tapped (and still formatted): no view needs them.
  */
 typedef int (*expo_tap_fn)(void *ctx, const char *family, const struct expo_label *labels,
@@ -50,8 +51,8 @@ struct expo_family *expo_family(struct expo *e, const char *name, enum expo_type
 
 /*
  * Adds one sample; label values are escaped (backslash, quote, newline).
- * Returns 0, or -1 for an invalid or repeated label name or on allocation
- * failure, in which case nothing was added.
+ * Returns 0, -EINVAL for an invalid or repeated label name or -ENOMEM, in
+ * which case nothing was added; with a tap, the tap's nonzero return.
  */
 int expo_add_u64(struct expo_family *f, const struct expo_label *labels, size_t n_labels,
 		 uint64_t value);

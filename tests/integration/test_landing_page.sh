@@ -83,6 +83,20 @@ for shot in landing flamegraph; do
 	CHECKS=$((CHECKS + 2))
 done
 
+# A reload that replaces the drop probe: / goes on from the carried counts,
+# as /metrics does, not from the new maps' zero.
+write_config "$TMP/config.json" "{ \"name\": \"drop\", \"filter\": { \"netns\": \"/run/netns/$ns\",
+	\"dport\": 9999 }, \"stacks\": { \"mode\": \"exact\" } }"
+kill -HUP "$DAEMON_PID"
+wait_for_line "$DAEMON_LOG" "counter series carried over" || fail "the daemon did not replace the probe"
+in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 7 > /dev/null
+assert_eq $((N + 7)) "$(nft_counter "$ns" inet skbtrace_test out)" "nft rule counter after the reload"
+scrape / > "$TMP/carried.html"
+row=$(grep -o '<tr><td>NETFILTER_DROP</td>.*</tr>' "$TMP/carried.html" | head -n1)
+assert_contains "$row" "<td class=\"n\">$((N + 7))</td>" "NETFILTER_DROP on / continues across the reload"
+assert_eq $((N + 7)) "$(metric_sum <(scrape /metrics) skbtrace_drops_total reason=NETFILTER_DROP)" \
+	"the same count on /metrics"
+
 # A bad reload keeps the configuration running, and the page says why.
 echo '{ "probes": [ { "name": "drop", "no_such_key": 1 } ] }' > "$TMP/config.json"
 kill -HUP "$DAEMON_PID"
