@@ -12,7 +12,7 @@
 source "$(dirname "$0")/lib.sh"
 
 PORT=7500
-BYTES=$((2 * 1024 * 1024))
+BYTES=${SKBTRACE_RETRANSMIT_BYTES:-$((2 * 1024 * 1024))}
 
 # lossy_netns SUFFIX → a netns whose lo loses 20% of the data segments to
 # PORT.  Only data segments are lost: a lost SYN or handshake ACK would bring

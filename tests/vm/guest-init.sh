@@ -25,6 +25,8 @@ done < /etc/modules.load
 ip link set lo up
 # TCG is slow: test_netns_churn's namespaces come and go twenty times fewer.
 export SKBTRACE_NETNS_CHURN=25
+# ... and test_tcp_retransmit sends an eighth of its bytes through its lossy lo.
+export SKBTRACE_RETRANSMIT_BYTES=262144
 
 # Kernel command line: skbtrace.only=test_a,test_b runs just those tests;
 # skbtrace.bootcheck=1 (run.sh --boots) stops the runner after its first
