@@ -52,7 +52,7 @@ static int parse_uint_key(const struct json_err *e, const cJSON *obj, const char
 		return 0;
 	json_path_key(path, sizeof(path), parent, key);
 	if (json_get_uint(e, v, path, min, max, &n))
-		return -1;
+		return -EINVAL;
 	*out = n * scale;
 	return 0;
 }
@@ -67,11 +67,11 @@ static int parse_limits(const struct json_err *e, const cJSON *v, struct limits_
 	static const char *const keys[] = { "max_series", "max_stacks", "max_stack_series", NULL };
 
 	if (json_expect_object(e, v, "limits") || json_check_keys(e, v, "limits", keys))
-		return -1;
+		return -EINVAL;
 	if (parse_limit(e, v, "max_series", &l->max_series) ||
 	    parse_limit(e, v, "max_stacks", &l->max_stacks) ||
 	    parse_limit(e, v, "max_stack_series", &l->max_stack_series))
-		return -1;
+		return -EINVAL;
 	return 0;
 }
 
@@ -94,19 +94,19 @@ static int parse_web(const struct json_err *e, const cJSON *v, struct web_config
 	const cJSON *sub;
 
 	if (json_expect_object(e, v, "web") || json_check_keys(e, v, "web", keys))
-		return -1;
+		return -EINVAL;
 	sub = cJSON_GetObjectItemCaseSensitive(v, "tls_server_config");
 	if (sub && config_parse_web_tls(e, sub, &w->tls))
-		return -1;
+		return -EINVAL;
 	sub = cJSON_GetObjectItemCaseSensitive(v, "basic_auth_users");
 	if (sub && config_parse_basic_auth(e, sub, w))
-		return -1;
+		return -EINVAL;
 	if (parse_web_uint(e, v, "max_connections", 1, 65536, 1, &w->max_connections) ||
 	    parse_web_uint(e, v, "max_connections_per_client", 1, 65536, 1,
 			   &w->max_connections_per_client) ||
 	    parse_web_uint(e, v, "header_timeout_seconds", 1, 3600, 1000, &w->header_timeout_ms) ||
 	    parse_web_uint(e, v, "idle_timeout_seconds", 1, 3600, 1000, &w->idle_timeout_ms))
-		return -1;
+		return -EINVAL;
 	if (w->max_connections_per_client > w->max_connections) {
 		json_path_key(path, sizeof(path), "web", "max_connections_per_client");
 		return json_fail(e, path, "at most web.max_connections (%u), got %u",
@@ -124,7 +124,7 @@ static int parse_listen(const struct json_err *e, const cJSON *v, struct config 
 
 	s = json_get_string(e, v, "listen", "a string like \"127.0.0.1:9820\"");
 	if (!s)
-		return -1;
+		return -EINVAL;
 	if (strlen(s) >= sizeof(cfg->listen))
 		return json_fail(e, "listen", "longer than %zu characters",
 				 sizeof(cfg->listen) - 1);
@@ -145,17 +145,17 @@ static int parse_stacks(const struct json_err *e, const cJSON *obj, const char *
 
 	json_path_key(path, sizeof(path), parent, "stacks");
 	if (json_expect_object(e, obj, path) || json_check_keys(e, obj, path, keys))
-		return -1;
+		return -EINVAL;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "mode");
 	json_path_key(sub, sizeof(sub), path, "mode");
 	if (v && json_get_enum(e, v, sub, stack_mode_names, 3, &mode))
-		return -1;
+		return -EINVAL;
 	if (v)
 		st->mode = mode;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "budget_per_cpu");
 	json_path_key(sub, sizeof(sub), path, "budget_per_cpu");
 	if (v && json_get_uint(e, v, sub, 0, 10000000, &n))
-		return -1;
+		return -EINVAL;
 	if (v)
 		st->budget_per_cpu = n;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "sample_one_in");
@@ -195,7 +195,7 @@ static int parse_probe_name(const struct json_err *e, const cJSON *obj, const ch
 		return json_fail(e, sub, "missing (expected a probe name)");
 	s = json_get_string(e, v, sub, "a probe name");
 	if (!s)
-		return -1;
+		return -EINVAL;
 	if (strlen(s) >= sizeof(p->name) || lookup(s, mask) < 0) {
 		json_quote(q, sizeof(q), s);
 		return json_fail(e, sub, "unknown probe %s", q);
@@ -216,26 +216,26 @@ static int parse_probe(const struct json_err *e, const cJSON *obj, const char *p
 	probe_defaults(p);
 	snprintf(p->path, sizeof(p->path), "%.*s", (int)sizeof(p->path) - 1, path);
 	if (json_expect_object(e, obj, path) || json_check_keys(e, obj, path, keys))
-		return -1;
+		return -EINVAL;
 	if (parse_probe_name(e, obj, path, lookup, p, &mask))
-		return -1;
+		return -EINVAL;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "enabled");
 	json_path_key(sub, sizeof(sub), path, "enabled");
 	if (v && json_get_bool(e, v, sub, &p->enabled))
-		return -1;
+		return -EINVAL;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "attach");
 	json_path_key(sub, sizeof(sub), path, "attach");
 	if (v && json_get_enum(e, v, sub, attach_names, ATTACH_METHOD_COUNT, &attach))
-		return -1;
+		return -EINVAL;
 	if (v)
 		p->attach = attach;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "filter");
 	json_path_key(sub, sizeof(sub), path, "filter");
 	if (v && config_parse_filter(e, v, sub, p->name, mask, &p->filter))
-		return -1;
+		return -EINVAL;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "stacks");
 	if (v && parse_stacks(e, v, path, &p->stacks))
-		return -1;
+		return -EINVAL;
 	return 0;
 }
 
@@ -264,7 +264,7 @@ static int parse_probes(const struct json_err *e, const cJSON *v, config_probe_l
 
 		json_path_index(path, sizeof(path), "probes", cfg->n_probes);
 		if (parse_probe(e, c, path, lookup, p))
-			return -1;
+			return -EINVAL;
 		for (int i = 0; i < cfg->n_probes; i++) {
 			if (strcmp(cfg->probes[i].name, p->name))
 				continue;
@@ -289,16 +289,16 @@ static int parse_root(const struct json_err *e, const cJSON *root, config_probe_
 		return json_fail(e, NULL, "expected a JSON object at the top level, got %s", got);
 	}
 	if (json_check_keys(e, root, NULL, keys))
-		return -1;
+		return -EINVAL;
 	v = cJSON_GetObjectItemCaseSensitive(root, "listen");
 	if (v && parse_listen(e, v, cfg))
-		return -1;
+		return -EINVAL;
 	v = cJSON_GetObjectItemCaseSensitive(root, "limits");
 	if (v && parse_limits(e, v, &cfg->limits))
-		return -1;
+		return -EINVAL;
 	v = cJSON_GetObjectItemCaseSensitive(root, "web");
 	if (v && parse_web(e, v, &cfg->web))
-		return -1;
+		return -EINVAL;
 	return parse_probes(e, cJSON_GetObjectItemCaseSensitive(root, "probes"), lookup, cfg);
 }
 
@@ -309,7 +309,7 @@ static int syntax_error(const char *file, const char *text, size_t offset, const
 
 	json_line_col(text, offset, &line, &col);
 	snprintf(err, errlen, "%s:%u:%u: syntax error: %s", file, line, col, reason);
-	return -1;
+	return -EINVAL;
 }
 
 /* len rather than strlen(text), so that a NUL byte inside a file is a syntax error. */
@@ -462,7 +462,7 @@ int config_load(const char *file, config_probe_lookup_fn lookup, struct config *
 	memset(out, 0, sizeof(*out));
 	buf = config_read_file(file, &len, err, errlen);
 	if (!buf)
-		return -1;
+		return -EINVAL;
 	ret = parse_buffer(buf, len, file, lookup, out, err, errlen);
 	free(buf);
 	return ret;

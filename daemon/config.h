@@ -143,12 +143,12 @@ struct config {
 
 /*
  * Tells the parser which probe names exist and which filter keys each
- * accepts; returns -1 for an unknown name.
+ * accepts; returns -ENOENT for an unknown name.
  */
 typedef int (*config_probe_lookup_fn)(const char *name, unsigned int *filter_mask);
 
 /*
- * Parses and validates.  On error returns -1 and writes one line to err:
+ * Parses and validates.  On error returns -EINVAL and writes one line to err:
  *   "FILE:LINE:COL: syntax error: ..." or "FILE: JSON.PATH: what was expected".
  * On error *out is left zeroed, so config_free() is safe either way.
  */

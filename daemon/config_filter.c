@@ -41,7 +41,7 @@ static int for_each_elem(const struct json_err *e, const cJSON *v, const char *p
 	{
 		json_path_index(sub, sizeof(sub), path, i++);
 		if (fn(e, c, sub, ctx))
-			return -1;
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -144,7 +144,7 @@ static int cidr_elem(const struct json_err *e, const cJSON *v, const char *path,
 
 	s = json_get_string(e, v, path, "an IPv4 or IPv6 address or CIDR");
 	if (!s)
-		return -1;
+		return -EINVAL;
 	slash = strchr(s, '/');
 	alen = slash ? (size_t)(slash - s) : strlen(s);
 	if (alen >= sizeof(addr))
@@ -303,15 +303,15 @@ static int parse_reasons(const struct json_err *e, const cJSON *v, const char *p
 	const cJSON *c;
 
 	if (json_expect_object(e, v, path) || json_check_keys(e, v, path, keys))
-		return -1;
+		return -EINVAL;
 	c = cJSON_GetObjectItemCaseSensitive(v, "include");
 	json_path_key(sub, sizeof(sub), path, "include");
 	if (c && parse_reason_list(e, c, sub, f->reason_include, &f->n_reason_include))
-		return -1;
+		return -EINVAL;
 	c = cJSON_GetObjectItemCaseSensitive(v, "exclude");
 	json_path_key(sub, sizeof(sub), path, "exclude");
 	if (c && parse_reason_list(e, c, sub, f->reason_exclude, &f->n_reason_exclude))
-		return -1;
+		return -EINVAL;
 	for (int i = 0; i < f->n_reason_exclude; i++) {
 		for (int j = 0; j < f->n_reason_include; j++) {
 			if (strcmp(f->reason_exclude[i], f->reason_include[j]))
@@ -349,7 +349,7 @@ int config_parse_filter(const struct json_err *e, const cJSON *obj, const char *
 	char sub[JSON_PATH_LEN];
 
 	if (json_expect_object(e, obj, path) || json_check_keys(e, obj, path, filter_key_names))
-		return -1;
+		return -EINVAL;
 	for (size_t i = 0; i < ARRAY_SIZE(filter_keys); i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, filter_keys[i].key);
 
@@ -359,7 +359,7 @@ int config_parse_filter(const struct json_err *e, const cJSON *obj, const char *
 		if (!(mask & filter_keys[i].bit))
 			return json_fail(e, sub, "not supported by probe %s", probe_name);
 		if (filter_keys[i].parse(e, v, sub, out))
-			return -1;
+			return -EINVAL;
 		out->set |= filter_keys[i].bit;
 	}
 	return 0;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -12,15 +13,15 @@ static int parse_port(const char *s, uint16_t *port)
 	unsigned long v = 0;
 
 	if (!*s || strlen(s) > 5)
-		return -1;
+		return -EINVAL;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
-			return -1;
+			return -EINVAL;
 		v = v * 10 + (*s - '0');
 	}
 	/* Port 0 asks the kernel for a free port; the daemon logs the one it got. */
 	if (v > 65535)
-		return -1;
+		return -EINVAL;
 	*port = v;
 	return 0;
 }
@@ -72,7 +73,7 @@ int parse_listen_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len
 	if (parse_port(port_s, &port)) {
 		json_quote(q, sizeof(q), s);
 		snprintf(err, errlen, "%s: port must be a number from 0 to 65535", q);
-		return -1;
+		return -EINVAL;
 	}
 	if (ss->ss_family == AF_INET6) {
 		sin6->sin6_port = htons(port);
@@ -86,5 +87,5 @@ bad:
 	json_quote(q, sizeof(q), s);
 	snprintf(err, errlen,
 		 "%s: expected ADDR:PORT with a numeric IPv4 address or [IPv6] address", q);
-	return -1;
+	return -EINVAL;
 }

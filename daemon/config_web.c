@@ -77,7 +77,7 @@ static int read_key_file(const struct json_err *e, const cJSON *obj, const char 
 		return optional ? 0 : json_fail(e, path, "missing (expected the path of %s)", what);
 	s = json_get_string(e, v, path, "the path of a file");
 	if (!s)
-		return -1;
+		return -EINVAL;
 	if (!*s)
 		return json_fail(e, path, "expected the path of %s, got \"\"", what);
 	out->path = resolve(e->file, s);
@@ -136,7 +136,7 @@ int config_parse_web_tls(const struct json_err *e, const cJSON *obj, struct web_
 	int n;
 
 	if (json_expect_object(e, obj, TLS_PATH) || json_check_keys(e, obj, TLS_PATH, keys))
-		return -1;
+		return -EINVAL;
 	if (!tls_supported())
 		return json_fail(e, TLS_PATH,
 				 "this host's libmicrohttpd was built without TLS support");
@@ -146,13 +146,13 @@ int config_parse_web_tls(const struct json_err *e, const cJSON *obj, struct web_
 	v = cJSON_GetObjectItemCaseSensitive(obj, "client_auth_type");
 	if (v && json_get_enum(e, v, TLS_PATH ".client_auth_type", client_auth_names,
 			       WEB_CLIENT_AUTH_COUNT, &n))
-		return -1;
+		return -EINVAL;
 	if (v)
 		t->client_auth = n;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "min_version");
 	if (v && json_get_enum(e, v, TLS_PATH ".min_version", tls_version_names,
 			       WEB_TLS_VERSION_COUNT, &n))
-		return -1;
+		return -EINVAL;
 	if (v)
 		t->min_version = n;
 	/* What is missing first, then what the files hold. */
@@ -168,7 +168,7 @@ int config_parse_web_tls(const struct json_err *e, const cJSON *obj, struct web_
 	    read_key_file(e, obj, "cert_file", "a PEM certificate", false, &t->cert) ||
 	    read_key_file(e, obj, "key_file", "a PEM private key", false, &t->key) ||
 	    read_key_file(e, obj, "client_ca_file", "PEM CA certificates", true, &t->client_ca))
-		return -1;
+		return -EINVAL;
 	return check_files(e, t);
 }
 
@@ -204,7 +204,7 @@ int config_parse_basic_auth(const struct json_err *e, const cJSON *obj, struct w
 	int n;
 
 	if (json_expect_object(e, obj, USERS_PATH))
-		return -1;
+		return -EINVAL;
 	n = cJSON_GetArraySize(obj);
 	if (n > MAX_USERS)
 		return json_fail(e, USERS_PATH, "too many users (at most %d)", MAX_USERS);

@@ -245,7 +245,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	d->attach_failed[0] = '\0';
 	ret = config_load(d->cfg.file, probe_lookup_for_config, &cfg, err, errlen);
 	if (ret)
-		return -1;
+		return ret;
 	ret = daemon_check_config(&cfg, err, errlen);
 	if (!ret && strcmp(cfg.listen, d->cfg.listen))
 		log_warn("reload: a new listen address takes effect only after a restart");
@@ -254,7 +254,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 				   limits_equal(&cfg.limits, &d->cfg.limits), &probes, err, errlen);
 	if (ret) {
 		config_free(&cfg);
-		return -1;
+		return ret;
 	}
 	counter_carry_set_limit(d->carry, carry_limit(&cfg.limits));
 	carry_final_counts(d, d->probes, d->n_probes, &d->cfg.limits);

@@ -673,7 +673,7 @@ static int open_bound(const struct sockaddr_storage *ss, socklen_t len)
 
 	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return -1;
+		return -errno;
 	/* Restarts must not wait out TIME_WAIT of the previous instance's scrapes. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		goto fail;
@@ -685,10 +685,9 @@ static int open_bound(const struct sockaddr_storage *ss, socklen_t len)
 		goto fail;
 	return fd;
 fail:
-	one = errno;
+	one = -errno;
 	close(fd);
-	errno = one;
-	return -1;
+	return one;
 }
 
 static bool is_v6_any(const struct sockaddr_storage *ss)
@@ -709,11 +708,11 @@ int listen_socket_open(const char *addr, char *err, size_t errlen)
 	/* The parser's reason starts with the quoted address itself. */
 	if (parse_listen_addr(addr, &ss, &len, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "cannot listen on %s", why);
-		return -1;
+		return -EINVAL;
 	}
 	fd = open_bound(&ss, len);
 	/* Hosts booted with ipv6.disable=1 still get the wildcard, IPv4 only. */
-	if (fd < 0 && errno == EAFNOSUPPORT && is_v6_any(&ss)) {
+	if (fd == -EAFNOSUPPORT && is_v6_any(&ss)) {
 		struct sockaddr_in sin = { .sin_family = AF_INET,
 					   .sin_port = ((struct sockaddr_in6 *)&ss)->sin6_port,
 					   .sin_addr.s_addr = htonl(INADDR_ANY) };
@@ -723,8 +722,8 @@ int listen_socket_open(const char *addr, char *err, size_t errlen)
 		fd = open_bound(&ss, sizeof(sin));
 	}
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
-		return -1;
+		snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(-fd));
+		return fd;
 	}
 	return fd;
 }
@@ -735,10 +734,10 @@ int listen_socket_port(int fd)
 	socklen_t len = sizeof(ss);
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return -1;
+		return -errno;
 	if (ss.ss_family == AF_INET)
 		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	if (ss.ss_family == AF_INET6)
 		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return -1;
+	return -EAFNOSUPPORT;
 }

@@ -94,13 +94,13 @@ int http_server_run(struct http_server *s);
 int http_server_timeout_ms(struct http_server *s);
 
 /*
- * Opens a listening TCP socket for "ADDR:PORT".  On failure returns -1 with a
- * one-line reason in err, e.g. "cannot listen on 127.0.0.1:9820: Address
+ * Opens a listening TCP socket for "ADDR:PORT".  On failure returns -errno
+ * (-EINVAL for a bad address) with a one-line reason in err, e.g. "cannot listen on 127.0.0.1:9820: Address
  * already in use".
  */
 int listen_socket_open(const char *addr, char *err, size_t errlen);
 
-/* The local port a socket is bound to (e.g. after binding port 0), or -1. */
+/* The local port a socket is bound to (e.g. after binding port 0), or -errno. */
 int listen_socket_port(int fd);
 
 #endif /* SKBTRACE_HTTP_H */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,7 @@ int json_fail(const struct json_err *e, const char *path, const char *fmt, ...)
 	int n;
 
 	if (!e->buf || !e->len)
-		return -1;
+		return -EINVAL;
 	if (path && *path)
 		n = snprintf(e->buf, e->len, "%s: %s: ", e->file, path);
 	else
@@ -23,7 +24,7 @@ int json_fail(const struct json_err *e, const char *path, const char *fmt, ...)
 		vsnprintf(e->buf + n, e->len - n, fmt, ap);
 		va_end(ap);
 	}
-	return -1;
+	return -EINVAL;
 }
 
 static bool is_plain_key(const char *key)

@@ -21,7 +21,7 @@ struct json_err {
 	size_t len;
 };
 
-/* Writes the error and returns -1, so that callers can "return json_fail(...)". */
+/* Writes the error and returns -EINVAL, so that callers can "return json_fail(...)". */
 int json_fail(const struct json_err *e, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

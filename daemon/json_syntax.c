@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,7 +29,7 @@ static __attribute__((format(printf, 3, 4))) int fail(struct scan *sc, size_t po
 		vsnprintf(sc->reason, sc->reasonlen, fmt, ap);
 		va_end(ap);
 	}
-	return -1;
+	return -EINVAL;
 }
 
 static bool at_end(const struct scan *sc)
@@ -187,13 +188,13 @@ static int scan_object(struct scan *sc)
 		if (peek(sc) != '"')
 			return unexpected(sc, "a key in double quotes");
 		if (scan_string(sc))
-			return -1;
+			return -EINVAL;
 		skip_ws(sc);
 		if (peek(sc) != ':')
 			return unexpected(sc, "':'");
 		sc->pos++;
 		if (scan_value(sc))
-			return -1;
+			return -EINVAL;
 		skip_ws(sc);
 		if (peek(sc) == '}') {
 			sc->pos++;
@@ -215,7 +216,7 @@ static int scan_array(struct scan *sc)
 	}
 	for (;;) {
 		if (scan_value(sc))
-			return -1;
+			return -EINVAL;
 		skip_ws(sc);
 		if (peek(sc) == ']') {
 			sc->pos++;
@@ -268,7 +269,7 @@ int json_syntax_check(const char *text, size_t len, size_t *offset, char *reason
 err:
 	if (offset)
 		*offset = sc.err_pos;
-	return -1;
+	return -EINVAL;
 }
 
 void json_line_col(const char *text, size_t offset, unsigned int *line, unsigned int *col)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The probes the daemon knows.  A new probe adds one line to probes/probe_list.h. */
+#include <errno.h>
 #include <string.h>
 #include "probe.h"
 
@@ -33,7 +34,7 @@ int probe_lookup_for_config(const char *name, unsigned int *filter_mask)
 	const struct probe_ops *ops = probe_ops_find(name);
 
 	if (!ops)
-		return -1;
+		return -ENOENT;
 	*filter_mask = ops->filter_mask;
 	return 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <errno.h>
 #include <dirent.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -215,7 +216,7 @@ static void test_syntax(void)
 		deep[sizeof(deep) - 1] = 0;
 		EXPECT_SYNTAX(deep, "1:513: syntax error: nested deeper than 512 levels");
 		/* A short buffer gets a truncated message, never an overflow. */
-		CHECK(config_parse("[", FILE_NAME, lookup, &c2, small, sizeof(small)) == -1);
+		CHECK(config_parse("[", FILE_NAME, lookup, &c2, small, sizeof(small)) == -EINVAL);
 		CHECK_STR_EQ(small, "t.json:1:2:");
 	}
 
@@ -612,15 +613,16 @@ static void test_web_users(void)
 	CHECK(parse("{\"web\": {\"basic_auth_users\": {"
 		    "\"a\": \"$2y$03$CV3lTaFSYpgwjHdcD.FB6Oqd20kwuV8r75arEnguCEdxbB93CCM3K\"}},"
 		    "\"probes\": []}",
-		    &a) == -1);
+		    &a) == -EINVAL);
 	CHECK_CONTAINS(err, "web.basic_auth_users.a: expected a bcrypt hash");
 	CHECK(parse("{\"web\": {\"basic_auth_users\": {"
 		    "\"a\": \"$2y$10$CV3lTaFSYpgwjHdcD.FB6Oqd20kwuV8r75arEnguCEdxbB93CCM3\"}},"
 		    "\"probes\": []}",
-		    &a) == -1);
+		    &a) == -EINVAL);
 	CHECK_CONTAINS(err, "web.basic_auth_users.a: expected a bcrypt hash");
 	CHECK(!strstr(err, "CV3l"));
-	CHECK(parse("{\"web\": {\"basic_auth_users\": {\"\": \"x\"}}, \"probes\": []}", &a) == -1);
+	CHECK(parse("{\"web\": {\"basic_auth_users\": {\"\": \"x\"}}, \"probes\": []}", &a) ==
+	      -EINVAL);
 	CHECK_CONTAINS(err, "is not a user name");
 }
 
@@ -647,27 +649,27 @@ static void test_listen(void)
 	CHECK(parse_listen_addr("0.0.0.0:80", &ss, &len, why, sizeof(why)) == 0);
 	CHECK(ss.ss_family == AF_INET && sin->sin_addr.s_addr == htonl(INADDR_ANY));
 
-	CHECK(parse_listen_addr("localhost:80", &ss, &len, why, sizeof(why)) == -1);
+	CHECK(parse_listen_addr("localhost:80", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_STR_EQ(why, "\"localhost:80\": expected ADDR:PORT with a numeric IPv4 address or "
 			  "[IPv6] address");
 	CHECK(parse_listen_addr("127.0.0.1:0", &ss, &len, why, sizeof(why)) == 0);
-	CHECK(parse_listen_addr("127.0.0.1:65536", &ss, &len, why, sizeof(why)) == -1);
+	CHECK(parse_listen_addr("127.0.0.1:65536", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_STR_EQ(why, "\"127.0.0.1:65536\": port must be a number from 0 to 65535");
-	CHECK(parse_listen_addr("127.0.0.1:65536", &ss, &len, why, sizeof(why)) == -1);
+	CHECK(parse_listen_addr("127.0.0.1:65536", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "port must be");
-	CHECK(parse_listen_addr("127.0.0.1:+80", &ss, &len, why, sizeof(why)) == -1);
+	CHECK(parse_listen_addr("127.0.0.1:+80", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "port must be");
-	CHECK(parse_listen_addr("127.0.0.1:", &ss, &len, why, sizeof(why)) == -1);
+	CHECK(parse_listen_addr("127.0.0.1:", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "port must be");
-	CHECK(parse_listen_addr("127.0.0.1", &ss, &len, why, sizeof(why)) == -1);
+	CHECK(parse_listen_addr("127.0.0.1", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "expected ADDR:PORT");
-	CHECK(parse_listen_addr("::1:80", &ss, &len, why, sizeof(why)) == -1);
+	CHECK(parse_listen_addr("::1:80", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "expected ADDR:PORT");
-	CHECK(parse_listen_addr("[::1]", &ss, &len, why, sizeof(why)) == -1);
+	CHECK(parse_listen_addr("[::1]", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "expected ADDR:PORT");
-	CHECK(parse_listen_addr("[127.0.0.1]:80", &ss, &len, why, sizeof(why)) == -1);
+	CHECK(parse_listen_addr("[127.0.0.1]:80", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "expected ADDR:PORT");
-	CHECK(parse_listen_addr("", &ss, &len, why, sizeof(why)) == -1);
+	CHECK(parse_listen_addr("", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "expected ADDR:PORT");
 
 	EXPECT_ERR("{\"probes\": [], \"listen\": \"localhost:80\"}",
@@ -695,10 +697,10 @@ static void test_load(void)
 	static const char ok[] = "{\"probes\": [{\"name\": \"drop\"}]}";
 	struct config cfg;
 
-	CHECK(config_load("/nonexistent/skbtrace.json", lookup, &cfg, err, sizeof(err)) == -1);
+	CHECK(config_load("/nonexistent/skbtrace.json", lookup, &cfg, err, sizeof(err)) == -EINVAL);
 	CHECK_STR_EQ(err, "/nonexistent/skbtrace.json: cannot read: No such file or directory");
 	CHECK(mkdtemp(dir) != NULL);
-	CHECK(config_load(dir, lookup, &cfg, err, sizeof(err)) == -1);
+	CHECK(config_load(dir, lookup, &cfg, err, sizeof(err)) == -EINVAL);
 	CHECK_CONTAINS(err, ": cannot read: a directory, expected a regular file");
 
 	snprintf(path, sizeof(path), "%s/ok.json", dir);
@@ -710,7 +712,7 @@ static void test_load(void)
 
 	/* A NUL byte must not silently end the file early. */
 	write_file(path, nul, sizeof(nul) - 1);
-	CHECK(config_load(path, lookup, &cfg, err, sizeof(err)) == -1);
+	CHECK(config_load(path, lookup, &cfg, err, sizeof(err)) == -EINVAL);
 	CHECK_CONTAINS(err, "ok.json:2:1: syntax error: unexpected byte 0x00");
 
 	/* A wrong --config pointing at something huge is refused, not slurped. */
@@ -721,7 +723,7 @@ static void test_load(void)
 		if (f)
 			fclose(f);
 	}
-	CHECK(config_load(path, lookup, &cfg, err, sizeof(err)) == -1);
+	CHECK(config_load(path, lookup, &cfg, err, sizeof(err)) == -EINVAL);
 	CHECK_CONTAINS(err, "ok.json: cannot read: File too large");
 	unlink(path);
 	rmdir(dir);
@@ -770,7 +772,7 @@ static void test_corpus(void)
 		CHECK(read_expect(path, expect, sizeof(expect)) == 0);
 		snprintf(path, sizeof(path), "%s/%s", dirname, de->d_name);
 		err[0] = 0;
-		CHECK(config_load(path, lookup, &cfg, err, sizeof(err)) == -1);
+		CHECK(config_load(path, lookup, &cfg, err, sizeof(err)) == -EINVAL);
 		CHECK_CONTAINS(err, expect);
 		CHECK(!strchr(err, '\n'));
 		cases++;
