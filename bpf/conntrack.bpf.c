@@ -86,8 +86,7 @@ static __always_inline void count_drops(struct skbtrace_stats *s, __u32 netns, _
 {
 	struct ct_key key = { .netns = netns };
 
-	if (!count_add(&ct_drops, &key, n))
-		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
+	count_or_overflow(s, &ct_drops, &key, n, CT_DROPS_SLOT);
 }
 
 static __always_inline void count_stack(struct skbtrace_stats *s, __u32 netns, __s32 stack_id,
@@ -95,8 +94,7 @@ static __always_inline void count_stack(struct skbtrace_stats *s, __u32 netns, _
 {
 	struct ct_stack_key skey = { .netns = netns, .stack_id = stack_id };
 
-	if (!count_add(&ct_stack_drops, &skey, n))
-		stat_inc(s, SKBTRACE_STAT_STACK_COUNT_OVERFLOW);
+	count_or_overflow(s, &ct_stack_drops, &skey, n, CT_STACK_DROPS_SLOT);
 }
 
 static __always_inline void count_table_full(void *ctx, struct skbtrace_stats *s, __u32 netns,
@@ -243,7 +241,7 @@ static __always_inline void handle_netfilter_drop(void *ctx, struct sk_buff *skb
 	if (last)
 		*last = cur;
 	else if (bpf_map_update_elem(&ct_last_drop, &ck, &cur, BPF_ANY))
-		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
+		overflow_add(s, CT_DROPS_SLOT, 0); /* an event, not a drop: no seed to count from */
 	/* Unsigned subtraction survives the 32-bit counter wrapping. */
 	if (cur != prev)
 		count_table_full(ctx, s, ck.netns, cur - prev);

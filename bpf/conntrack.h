@@ -5,6 +5,12 @@
 
 #include "skbtrace.h"
 
+/* The counting maps' overflow slots in the stats (struct skbtrace_stats). */
+enum ct_overflow_slot {
+	CT_DROPS_SLOT,
+	CT_STACK_DROPS_SLOT,
+};
+
 /* skbtrace_conntrack_table_full_drops_total{netns} */
 struct ct_key {
 	__u32 netns;

@@ -78,7 +78,7 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 loc
 	key.netns = netns;
 	key.location = location;
 	if (!count_cached(&drop_count_cache, &drop_counts, &key))
-		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
+		overflow_add(s, DROP_COUNTS_SLOT, 1);
 
 	if (!stack_wanted(s))
 		return 0;
@@ -86,7 +86,7 @@ static __always_inline int handle_drop(void *ctx, struct sk_buff *skb, __u64 loc
 	skey.netns = netns;
 	skey.stack_id = stack_capture(ctx, s);
 	if (!count_cached(&drop_stack_cache, &drop_stack_counts, &skey))
-		stat_inc(s, SKBTRACE_STAT_STACK_COUNT_OVERFLOW);
+		overflow_add(s, DROP_STACK_COUNTS_SLOT, 1);
 	return 0;
 
 filtered:

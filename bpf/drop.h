@@ -5,6 +5,12 @@
 
 #include "skbtrace.h"
 
+/* The counting maps' overflow slots in the stats (struct skbtrace_stats). */
+enum drop_overflow_slot {
+	DROP_COUNTS_SLOT,
+	DROP_STACK_COUNTS_SLOT,
+};
+
 /* skbtrace_drops_total{reason,location,netns} */
 struct drop_key {
 	__u32 reason;

@@ -54,30 +54,14 @@ struct {
 	__type(value, __u64);
 } listen_overflow_counts SEC(".maps");
 
-/*
- * Overflows that found listen_overflow_counts full, kept apart from the stats
- * so that the overflow series of skbtrace_tcp_resets_total is about resets only.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} listen_overflow_lost SEC(".maps");
-
 static __always_inline void count_overflow(const struct sock *sk, __u32 netns)
 {
 	struct listen_overflow_key key = {};
-	__u32 zero = 0;
-	__u64 *lost;
 
 	key.netns = netns;
 	key.port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	if (count_in(&listen_overflow_counts, &key))
-		return;
-	lost = bpf_map_lookup_elem(&listen_overflow_lost, &zero);
-	if (lost)
-		(*lost)++;
+	count_or_overflow(stats_this_cpu(), &listen_overflow_counts, &key, 1,
+			  LISTEN_OVERFLOW_COUNTS_SLOT);
 }
 
 /*
@@ -118,8 +102,7 @@ static __always_inline int handle_reset(void *ctx, const struct sock *sk, struct
 	key.state = sk ? BPF_CORE_READ(sk, __sk_common.skc_state) : RESET_STATE_NONE;
 	key.reason = reason;
 	key.netns = netns;
-	if (!count_in(&reset_counts, &key))
-		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
+	count_or_overflow(s, &reset_counts, &key, 1, RESET_COUNTS_SLOT);
 	/*
 	 * A reset answering a segment at a listener whose accept queue is full is
 	 * a handshake that tcp_abort_on_overflow aborted.  Kernels that name the
@@ -137,8 +120,7 @@ static __always_inline int handle_reset(void *ctx, const struct sock *sk, struct
 	skey.origin = origin;
 	skey.netns = netns;
 	skey.stack_id = stack_capture(ctx, s);
-	if (!count_in(&reset_stack_counts, &skey))
-		stat_inc(s, SKBTRACE_STAT_STACK_COUNT_OVERFLOW);
+	count_or_overflow(s, &reset_stack_counts, &skey, 1, RESET_STACK_COUNTS_SLOT);
 	return 0;
 
 filtered:

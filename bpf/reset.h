@@ -5,6 +5,13 @@
 
 #include "skbtrace.h"
 
+/* The counting maps' overflow slots in the stats (struct skbtrace_stats). */
+enum reset_overflow_slot {
+	RESET_COUNTS_SLOT,
+	RESET_STACK_COUNTS_SLOT,
+	LISTEN_OVERFLOW_COUNTS_SLOT,
+};
+
 enum reset_direction {
 	RESET_SENT = 0,
 	RESET_RECEIVED = 1,

@@ -42,17 +42,6 @@ struct {
 	__type(value, __u64);
 } retransmit_stack_counts SEC(".maps");
 
-/*
- * Segments of retransmits that found retransmit_counts full: the stats count
- * events, the overflow series must count segments to keep the sum exact.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} retransmit_overflow_segs SEC(".maps");
-
 /* TCP_SKB_CB(skb)->tcp_gso_segs: the skb lives on the retransmit queue, its cb is TCP's. */
 static __always_inline __u64 skb_tcp_segs(struct sk_buff *skb)
 {
@@ -61,15 +50,6 @@ static __always_inline __u64 skb_tcp_segs(struct sk_buff *skb)
 
 	/* pcount is at least 1 once TCP queued the skb; 0 would be a misread. */
 	return segs ? segs : 1;
-}
-
-static __always_inline void count_overflow(__u64 segs)
-{
-	__u32 zero = 0;
-	__u64 *v = bpf_map_lookup_elem(&retransmit_overflow_segs, &zero);
-
-	if (v)
-		*v += segs;
 }
 
 static __always_inline int handle_retransmit(void *ctx, const struct sock *sk, struct sk_buff *skb,
@@ -102,17 +82,14 @@ static __always_inline int handle_retransmit(void *ctx, const struct sock *sk, s
 	segs = skb_tcp_segs(skb);
 	key.state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	key.netns = netns;
-	if (!count_add(&retransmit_counts, &key, segs)) {
-		stat_inc(s, SKBTRACE_STAT_COUNT_OVERFLOW);
-		count_overflow(segs);
-	}
+	/* In segments, as TcpRetransSegs: the overflow series keeps the sum exact. */
+	count_or_overflow(s, &retransmit_counts, &key, segs, RETRANSMIT_COUNTS_SLOT);
 
 	if (!stack_wanted(s))
 		return 0;
 	skey.netns = netns;
 	skey.stack_id = stack_capture(ctx, s);
-	if (!count_add(&retransmit_stack_counts, &skey, segs))
-		stat_inc(s, SKBTRACE_STAT_STACK_COUNT_OVERFLOW);
+	count_or_overflow(s, &retransmit_stack_counts, &skey, segs, RETRANSMIT_STACK_COUNTS_SLOT);
 	return 0;
 
 filtered:

@@ -5,6 +5,12 @@
 
 #include "skbtrace.h"
 
+/* The counting maps' overflow slots in the stats (struct skbtrace_stats). */
+enum retransmit_overflow_slot {
+	RETRANSMIT_COUNTS_SLOT,
+	RETRANSMIT_STACK_COUNTS_SLOT,
+};
+
 /* skbtrace_tcp_retransmits_total{state,netns}: segments, not skbs */
 struct retransmit_key {
 	__u16 state; /* the socket's TCP state */

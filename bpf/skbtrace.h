@@ -72,23 +72,36 @@ struct skbtrace_stack_policy {
 
 /* Per-CPU probe statistics, one slot each, shared by all probes. */
 enum skbtrace_stat {
-	SKBTRACE_STAT_EVENTS,		    /* tracepoint hits */
-	SKBTRACE_STAT_FILTERED,		    /* hits rejected by the filter */
-	SKBTRACE_STAT_COUNT_OVERFLOW,	    /* counted in the overflow slot: count map full */
-	SKBTRACE_STAT_STACK_CAPTURED,	    /* events with a stack captured */
-	SKBTRACE_STAT_STACK_SKIPPED,	    /* events past the budget and not sampled */
-	SKBTRACE_STAT_STACK_LOST,	    /* stack walk failed or stack table full */
-	SKBTRACE_STAT_STACK_COUNT_OVERFLOW, /* stack-count map full */
+	SKBTRACE_STAT_EVENTS,	      /* tracepoint hits */
+	SKBTRACE_STAT_FILTERED,	      /* hits rejected by the filter */
+	SKBTRACE_STAT_STACK_CAPTURED, /* events with a stack captured */
+	SKBTRACE_STAT_STACK_SKIPPED,  /* events past the budget and not sampled */
+	SKBTRACE_STAT_STACK_LOST,     /* stack walk failed or stack table full */
 	SKBTRACE_STAT_MAX,
+};
+
+/* Counting maps a probe may have: each has its overflow slot in the stats. */
+#define SKBTRACE_OVERFLOW_SLOTS 4
+
+/*
+ * What a counting map could not take when it was full: the events and the
+ * amount they would have added (segments, for a retransmit).  The daemon
+ * exports the amount as the family's "overflow" series, so that the
+ * family's sum stays exact, and the events as the map's overflow events.
+ */
+struct skbtrace_overflow {
+	__u64 events;
+	__u64 amount;
 };
 
 /*
  * The value of every probe's per-CPU "stats" map.  The stack budget lives in
  * the same value so that an event costs one map lookup for both; the daemon
- * reads only v[].
+ * reads only v[] and overflow[].
  */
 struct skbtrace_stats {
 	__u64 v[SKBTRACE_STAT_MAX];
+	struct skbtrace_overflow overflow[SKBTRACE_OVERFLOW_SLOTS];
 	__u64 stack_window_start; /* ns; start of the current budget window */
 	__u64 stack_budget_used;  /* stacks captured in the current window */
 	__u64 stack_clock_jiffy;  /* jiffies when the clock was last read */

@@ -3,7 +3,7 @@
 #ifndef SKBTRACE_COUNT_CACHE_H
 #define SKBTRACE_COUNT_CACHE_H
 
-#include "probe.h"
+#include "percpu_map.h"
 
 /*
  * Calls fn(key, count) for every counted slot of every CPU, so the same key

@@ -32,7 +32,7 @@ int daemon_check_config(const struct config *cfg, char *err, size_t errlen)
 		const struct probe_config *pc = &cfg->probes[i];
 		const struct probe_ops *ops = probe_ops_find(pc->name);
 
-		if (!pc->enabled || !ops->check)
+		if (!pc->enabled)
 			continue;
 		if (!btf) {
 			btf = kernel_btf_load(err, errlen);
@@ -40,7 +40,7 @@ int daemon_check_config(const struct config *cfg, char *err, size_t errlen)
 				return -ENOENT;
 			env.btf = btf;
 		}
-		ret = ops->check(pc, &env, err, errlen);
+		ret = probe_check(pc, ops, &env, err, errlen);
 	}
 	btf__free(btf);
 	return ret;
@@ -94,9 +94,7 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 	for (i = 0; i < cfg->n_probes; i++) {
 		struct probe *p = &probes[i], *prev;
 
-		p->ops = probe_ops_find(cfg->probes[i].name);
-		p->cfg = cfg->probes[i];
-		p->stats_fd = p->stack_map_fd = p->cache_sweep_fd = -1;
+		probe_init(p, probe_ops_find(cfg->probes[i].name), &cfg->probes[i]);
 		prev = find_probe(old, n_old, p->cfg.name);
 		if (prev && prev->attached && same_limits &&
 		    probe_config_equal(&prev->cfg, &p->cfg))
@@ -130,8 +128,7 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 			probes[i] = *prev;
 			probes[i].cfg = cfg->probes[i];
 			/* The old slot no longer owns the BPF object. */
-			prev->attached = false;
-			prev->stats_fd = prev->stack_map_fd = -1;
+			probe_init(prev, prev->ops, &prev->cfg);
 			log_info("probe %s: unchanged, counters continue", probes[i].cfg.name);
 		}
 	}
@@ -185,8 +182,7 @@ static void carry_final_counts(struct daemon *d, struct probe *old, int n_old,
 	ksym_cache_begin(d->ksyms);
 	for (int i = 0; !err && i < n_old; i++) {
 		if (old[i].attached)
-			err = probe_collect_common(&old[i], e)
-				      ?: old[i].ops->collect(&old[i], e, &env);
+			err = probe_collect(&old[i], e, &env);
 	}
 	/* The dispatchers outlive the probes: their counts are not the old instances'. */
 	if (!err)
@@ -317,9 +313,9 @@ static int emit_evicted(struct expo *e, const struct daemon *d)
 int daemon_health(struct daemon *d)
 {
 	for (int i = 0; i < d->n_probes; i++) {
-		uint64_t st[SKBTRACE_STAT_MAX];
+		struct skbtrace_stats st;
 
-		if (d->probes[i].attached && probe_read_stats(&d->probes[i], st))
+		if (d->probes[i].attached && probe_read_stats(&d->probes[i], &st))
 			return -EIO;
 	}
 	return 0;
@@ -374,11 +370,7 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 	netns_info_begin(d->netns_info);
 	err = emit_build_info(e) ?: emit_reload_state(e, d) ?: emit_evicted(e, d);
 	for (int i = 0; !err && i < d->n_probes; i++) {
-		struct probe *p = &d->probes[i];
-
-		err = probe_collect_common(p, e);
-		if (!err && p->attached)
-			err = p->ops->collect(p, e, &env);
+		err = probe_collect(&d->probes[i], e, &env);
 	}
 	if (!err)
 		err = prog_stats_expo(e, d->probes, d->n_probes, true);
@@ -424,14 +416,14 @@ void daemon_status(struct daemon *d, char *buf, size_t len)
 	off = snprintf(buf, len, "%d/%d probes attached", attached, enabled);
 	for (int i = 0; i < d->n_probes && off < len; i++) {
 		struct probe *p = &d->probes[i];
-		uint64_t st[SKBTRACE_STAT_MAX];
+		struct skbtrace_stats st;
 
-		if (!p->attached || probe_read_stats(p, st))
+		if (!p->attached || probe_read_stats(p, &st))
 			continue;
 		off += snprintf(buf + off, len - off, "; %s (%s): %llu events", p->ops->name,
 				attach_method_name(p->method),
-				(unsigned long long)(st[SKBTRACE_STAT_EVENTS] -
-						     st[SKBTRACE_STAT_FILTERED]));
+				(unsigned long long)(st.v[SKBTRACE_STAT_EVENTS] -
+						     st.v[SKBTRACE_STAT_FILTERED]));
 	}
 	if (d->note[0] && off < len)
 		snprintf(buf + off, len - off, "; %s", d->note);

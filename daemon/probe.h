@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The probe interface.  A probe is one bpf/<probe>.bpf.c plus one module in
- * daemon/probes/ that fills in a struct probe_ops and is listed once in
- * probe_registry.c.  The daemon core starts, stops, reloads and scrapes
- * probes only through these operations, so a probe never touches another.
+ * The probe interface.  A probe is one bpf/<probe>.bpf.c, its header shared
+ * with user space, and one module in daemon/probes/ that describes it in a
+ * struct probe_ops: its BPF object, the programs of each attach method, the
+ * maps sized from limits, and its series (series.h).  The core
+ * (probe_load.c) loads, attaches, scrapes and detaches every probe the same
+ * way from that description; a probe's own code is a few hooks for what
+ * only it knows, such as which kernel it can run on.
  */
 #ifndef SKBTRACE_PROBE_H
 #define SKBTRACE_PROBE_H
@@ -12,16 +15,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
+#include "kernel_btf.h"
+#include "kfree_skb_chain.h"
 #include "skbtrace.h"
 
-struct btf;
+struct bpf_link;
 struct bpf_object;
 struct expo;
 struct ksym_cache;
-struct stack_table;
-struct enum_names;
 struct netns_ids;
 struct netns_info;
+struct series_desc;
+struct stack_table;
 
 /* What the daemon lends to probes. */
 struct probe_env {
@@ -29,30 +34,76 @@ struct probe_env {
 	struct ksym_cache *ksyms;
 	struct stack_table *stacks;
 	const struct limits_config *limits;
-	/* Set the probes' netns_by_cookie rodata (bpf/lib/netns.bpf.h) to this. */
+	/* Keys hold net cookies rather than inodes (bpf/lib/netns.bpf.h). */
 	bool netns_by_cookie;
 	struct netns_ids *netns; /* NULL when the namespace walker could not load */
 	/* Told every namespace a scrape labels (skbtrace_netns_info); may be NULL. */
 	struct netns_info *info;
 };
 
+struct probe;
+
+/* Program flags. */
+enum {
+	/* May be missing from the kernel (kernel_function not found): skipped. */
+	PROBE_PROG_OPTIONAL = 1 << 0,
+	/* Runs in the skb:kfree_skb chain (kfree_skb_chain.h), not attached itself. */
+	PROBE_PROG_KFREE_SKB_CHAIN = 1 << 1,
+};
+
 /*
- * A map whose keys hold a namespace id (__u32) at netns_off: eviction
- * deletes the keys of namespaces that are gone (daemon/netns_evict.c).
+ * One program of an attach method, by its name in the BPF object.  The
+ * programs of the chosen method are attached in table order.
  */
-struct probe_netns_map {
-	int fd;
+struct probe_program {
+	enum attach_method method;
+	const char *name;
+	/* The kernel function it needs (BTF for fentry, kallsyms for kprobe), or NULL. */
+	const char *kernel_function;
+	unsigned int flags;
+	/* Optional: whether to load it at all, for this kernel. */
+	bool (*wanted)(const struct probe_env *env);
+};
+
+enum probe_limit {
+	PROBE_LIMIT_SERIES,	    /* limits.max_series */
+	PROBE_LIMIT_STACK_SERIES,   /* limits.max_stack_series */
+	PROBE_LIMIT_SERIES_PER_CPU, /* limits.max_series for each possible CPU */
+};
+
+/* A map of the object sized from limits before load. */
+struct probe_map_limit {
+	const char *map;
+	enum probe_limit limit;
+};
+
+/*
+ * A map keyed by namespace id (a __u32 at netns_off) that is not a series'
+ * map: eviction deletes the keys of namespaces that are gone.
+ */
+struct probe_netns_key {
+	const char *map;
 	uint32_t netns_off;
 };
 
-#define PROBE_NETNS_MAPS 4
+/* A BTF enum the core loads for the probe: by name, or by one of its members. */
+struct probe_enum {
+	const char *name;   /* enum name, or NULL */
+	const char *member; /* with name NULL: an enumerator of the enum */
+	const char *prefix; /* stripped from names */
+};
 
-struct probe;
+#define PROBE_MAX_ENUMS 2
+#define PROBE_MAX_LINKS 8
+#define PROBE_NETNS_MAPS 6
 
 struct probe_ops {
 	const char *name;
 	const char *description;
 	unsigned int filter_mask; /* enum filter_field keys this probe accepts */
+
+	/* The BPF object: the ELF its skeleton embeds (bpftool gen skeleton). */
+	const void *(*elf_bytes)(size_t *size);
 	/* Best first; AUTO tries them in this order, a forced method must be listed. */
 	const enum attach_method *methods;
 	size_t n_methods;
@@ -61,18 +112,46 @@ struct probe_ops {
 	 * this config, where the probe's cost depends on more than the kernel.
 	 */
 	const enum attach_method *(*methods_for)(const struct probe_config *cfg);
-	/* Checks what depends on the running kernel, e.g. reason names. Optional. */
-	int (*check)(const struct probe_config *cfg, const struct probe_env *env, char *err,
-		     size_t errlen);
+	const struct probe_program *programs;
+	size_t n_programs;
+	/* A program run with BPF_PROG_TEST_RUN to free count-cache slots, or NULL. */
+	const char *cache_sweeper;
+	const struct probe_map_limit *map_limits;
+	size_t n_map_limits;
+	const struct probe_netns_key *netns_keys; /* besides the series' maps */
+	size_t n_netns_keys;
+
+	/* Loaded from BTF at start, for label decoders (series.h) and reasons. */
+	struct probe_enum enums[PROBE_MAX_ENUMS];
+	size_t n_enums;
+	/* The enum the filter's reasons name (an index into enums), or -1; and its kind. */
+	int reason_enum;
+	const char *reason_kind;
+
+	/* The series the core exports, in this order. */
+	const struct series_desc *series;
+	size_t n_series;
+
 	/*
-	 * open → set rodata → autoload the program for `method` → load → attach.
-	 * On failure everything is undone and err says why.
+	 * Optional hooks, each returning 0 or a negative errno with err saying why:
+	 * prepare: after open, before load: what the method needs of the
+	 *          running kernel (-ENOENT: not here), the probe's own rodata;
+	 * loaded:  after load, before attach;
+	 * release: frees what prepare or loaded kept in priv;
+	 * collect: series that are not in a counting map (after the core's).
 	 */
-	int (*start)(struct probe *p, enum attach_method method, const struct probe_env *env,
-		     char *err, size_t errlen);
-	void (*stop)(struct probe *p);
-	/* Adds the probe's own series; the core adds status, stats and map fill. */
+	int (*prepare)(struct probe *p, struct bpf_object *obj, enum attach_method m,
+		       const struct probe_env *env, char *err, size_t errlen);
+	int (*loaded)(struct probe *p, enum attach_method m, const struct probe_env *env, char *err,
+		      size_t errlen);
+	void (*release)(struct probe *p);
 	int (*collect)(struct probe *p, struct expo *e, const struct probe_env *env);
+};
+
+/* A map keyed by namespace id, for eviction (daemon/netns_evict.c). */
+struct probe_netns_map {
+	int fd;
+	uint32_t netns_off;
 };
 
 struct probe {
@@ -81,20 +160,23 @@ struct probe {
 	enum attach_method method; /* chosen; ATTACH_AUTO when not attached */
 	bool attached;
 	char error[CONFIG_ERR_LEN];
-	void *priv;
-	/* Set by start(): maps the core reads for every probe. */
-	int stats_fd;	     /* "stats" per-CPU array, or -1 */
+	void *priv; /* the probe's own, owned by its hooks */
+
+	/* Set by the core when the probe attaches. */
+	struct bpf_object *obj;
+	struct bpf_link *links[PROBE_MAX_LINKS];
+	int n_links;
+	struct kfree_skb_link chain;
+	struct enum_names enums[PROBE_MAX_ENUMS];
+	int stats_fd;	     /* the "stats" per-CPU array */
 	int stack_map_fd;    /* "stack_traces", or -1 */
 	uint32_t max_stacks; /* capacity of stack_traces */
-	/* Set by start(): the loaded object, whose programs the self-cost metrics report. */
-	struct bpf_object *obj;
-	/* Set by start(), with probe_netns_map_add(): maps keyed by namespace. */
 	struct probe_netns_map netns_maps[PROBE_NETNS_MAPS];
 	int n_netns_maps;
 	/*
-	 * Set by start(): count caches (bpf/lib/count_cache.bpf.h) in front of
-	 * netns maps, in the order of the sweeper's masks, and the sweeper
-	 * program (COUNT_CACHE_SWEEPER), or -1.
+	 * Count caches (bpf/lib/count_cache.bpf.h) in front of netns maps, in
+	 * the order of the sweeper's masks (the series' order), and the
+	 * sweeper program, or -1.
 	 */
 	struct probe_netns_map netns_caches[SKBTRACE_SWEEP_CACHES];
 	int n_netns_caches;
@@ -107,49 +189,18 @@ const struct probe_ops *const *probe_ops_all(size_t *n);
 /* config_probe_lookup_fn for the config parser. */
 int probe_lookup_for_config(const char *name, unsigned int *filter_mask);
 
-/* Tries ops->start() with each method the config allows, best first. */
+/* What depends on the running kernel in the probe's config, e.g. reason names. */
+int probe_check(const struct probe_config *cfg, const struct probe_ops *ops,
+		const struct probe_env *env, char *err, size_t errlen);
+/* Loads and attaches with each method the config allows, best first. */
 int probe_attach(struct probe *p, const struct probe_env *env);
 void probe_detach(struct probe *p);
+/* A probe that is not attached: no object, no maps. */
+void probe_init(struct probe *p, const struct probe_ops *ops, const struct probe_config *cfg);
 
-/* Core series every probe has: status, event statistics, stack sampling. */
-int probe_collect_common(struct probe *p, struct expo *e);
+/* Every series of the probe: status, statistics, its counting maps', its own. */
+int probe_collect(struct probe *p, struct expo *e, const struct probe_env *env);
 
-int probe_read_stats(const struct probe *p, uint64_t out[SKBTRACE_STAT_MAX]);
-
-/* skbtrace_map_entries / _max_entries / _overflow_events_total for one map. */
-int probe_expo_map(struct expo *e, const struct probe *p, const char *map, uint64_t entries,
-		   uint64_t max_entries, uint64_t overflow);
-
-/* Filter and stack policy as the BPF side wants them; reasons resolved by `reasons`. */
-int probe_filter_to_bpf(const struct probe_config *cfg, const struct enum_names *reasons,
-			const char *reason_kind, struct skbtrace_filter *out, char *err,
-			size_t errlen);
-void probe_stack_policy(const struct probe_config *cfg, struct skbtrace_stack_policy *out);
-
-/*
- * The netns label of a key's namespace id: the namespace's inode, or
- * "unknown" for 0.  Returns -ENOENT when the namespace is gone: the caller
- * leaves the series out, eviction removes it (daemon/netns_ids.h).
- */
-int probe_netns_label(const struct probe_env *env, uint32_t netns, char *buf, size_t len);
-
-/* Declares a map keyed by namespace id, for eviction. */
-void probe_netns_map_add(struct probe *p, int fd, uint32_t netns_off);
-
-/* Sum of a per-CPU counter map, one callback per key. */
-typedef int (*percpu_sum_fn)(const void *key, uint64_t sum, void *ctx);
-int percpu_map_sum_each(int map_fd, size_t key_size, percpu_sum_fn fn, void *ctx,
-			uint64_t *n_entries);
-
-/*
- * Per-stack series of a per-CPU stack-count map whose keys hold a BPF stack
- * id (int32) at stack_id_off: fn gets each label set (the key, its stack id
- * zeroed) with its stable stack id, series with the same stable id merged,
- * in sorted order.  cache_fd is the map's count cache, or -1.
- */
-typedef int (*stack_series_fn)(const void *key, const char *stack, uint64_t count, void *ctx);
-int probe_stack_series_each(const struct probe *p, struct stack_table *stacks, int map_fd,
-			    int cache_fd, size_t key_size, size_t stack_id_off, stack_series_fn fn,
-			    void *ctx, uint64_t *n_entries);
+int probe_read_stats(const struct probe *p, struct skbtrace_stats *out);
 
 #endif /* SKBTRACE_PROBE_H */

@@ -36,6 +36,18 @@ static __always_inline void stat_inc(struct skbtrace_stats *s, enum skbtrace_sta
 }
 
 /*
+ * Counts in the overflow slot of a counting map (the map's index among the
+ * probe's counting maps, as in its header) what the full map could not take.
+ */
+static __always_inline void overflow_add(struct skbtrace_stats *s, unsigned int slot, __u64 n)
+{
+	if (s && slot < SKBTRACE_OVERFLOW_SLOTS) {
+		s->overflow[slot].events++;
+		s->overflow[slot].amount += n;
+	}
+}
+
+/*
  * Adds n to a per-CPU hash counter.  Returns false when the map is full,
  * so that the caller can count the event in its overflow slot instead of
  * losing it.
@@ -67,6 +79,14 @@ static __always_inline bool count_add(void *map, const void *key, __u64 n)
 static __always_inline bool count_in(void *map, const void *key)
 {
 	return count_add(map, key, 1);
+}
+
+/* Adds n under key, or to the map's overflow slot when the map is full. */
+static __always_inline void count_or_overflow(struct skbtrace_stats *s, void *map, const void *key,
+					      __u64 n, unsigned int slot)
+{
+	if (!count_add(map, key, n))
+		overflow_add(s, slot, n);
 }
 
 #endif /* SKBTRACE_STATS_BPF_H */

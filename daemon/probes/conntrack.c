@@ -6,66 +6,83 @@
  * namespace, read at scrape time.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bpf_rodata.h"
 #include "conntrack.h"
 #include "conntrack.skel.h"
 #include "conntrack_netns_reader.h"
 #include "conntrack_ns.h"
-#include "conntrack_stat.h"
-#include "expo.h"
-#include "kernel_btf.h"
-#include "kfree_skb_chain.h"
-#include "ksyms.h"
 #include "log.h"
 #include "probe.h"
-#include "rows.h"
-#include "stacks.h"
+#include "series.h"
 
 #define ALLOC_FUNC "__nf_conntrack_alloc"
-
-struct ct_probe {
-	struct conntrack_bpf *skel;
-	struct kfree_skb_link chain;	/* tp_btf only */
-	struct ct_netns_reader *reader; /* NULL: only the own namespace's gauges */
-};
 
 /* Exact and cheapest first: function exits see only allocations, not every freed skb. */
 static const enum attach_method ct_methods[] = { ATTACH_FENTRY, ATTACH_KPROBE, ATTACH_TP_BTF };
 
-static int check(const struct probe_config *cfg, const struct probe_env *env, char *err,
-		 size_t errlen)
-{
-	struct skbtrace_filter filter;
+/*
+ * Probes on one address run newest first.  The entry program must walk the
+ * stack before the kretprobe replaces the return address with its
+ * trampoline, where older unwinders stop: so the kretprobe goes in first.
+ */
+static const struct probe_program ct_programs[] = {
+	/* In nf_conntrack's BTF, which ct_prepare() looks up. */
+	{ ATTACH_FENTRY, "ct_fexit" },
+	{ ATTACH_KPROBE, "ct_kretprobe", ALLOC_FUNC },
+	{ ATTACH_KPROBE, "ct_kprobe", ALLOC_FUNC },
+	{ ATTACH_TP_BTF, "ct_tp_btf", .flags = PROBE_PROG_KFREE_SKB_CHAIN },
+};
 
-	return probe_filter_to_bpf(cfg, NULL, "drop reason", &filter, err, errlen);
-}
+static const struct probe_map_limit ct_map_limits[] = {
+	{ "ct_drops", PROBE_LIMIT_SERIES },
+	{ "ct_stack_drops", PROBE_LIMIT_STACK_SERIES },
+	{ "ct_last_drop", PROBE_LIMIT_SERIES_PER_CPU },
+};
 
-static void ct_stop(struct probe *p)
-{
-	struct ct_probe *cp = p->priv;
+/* Not a series, but it fills up with dead namespaces all the same. */
+static const struct probe_netns_key ct_netns_keys[] = {
+	{ "ct_last_drop", offsetof(struct ct_cpu_key, netns) },
+};
 
-	if (!cp)
-		return;
-	kfree_skb_chain_leave(&cp->chain);
-	conntrack_bpf__destroy(cp->skel);
-	ct_netns_reader_free(cp->reader);
-	free(cp);
-	p->priv = NULL;
-}
+static const struct series_desc ct_series[] = {
+	{
+		.name = "skbtrace_conntrack_table_full_drops_total",
+		.help = "Packets dropped because the conntrack table was full, by network "
+			"namespace inode. Exact.",
+		.map = "ct_drops",
+		.overflow = CT_DROPS_SLOT,
+		.hint_label = -1,
+		.labels = { { "netns", SERIES_NETNS, SERIES_FIELD(struct ct_key, netns) } },
+		.n_labels = 1,
+	},
+	{
+		.name = "skbtrace_conntrack_table_full_drop_stacks_total",
+		.help = "Conntrack table-full drops by kernel stack (stable id, see "
+			"skbtrace_stack_info and /stacks). Exact with stacks.mode=exact; "
+			"otherwise only events whose stack was captured.",
+		.map = "ct_stack_drops",
+		.overflow = CT_STACK_DROPS_SLOT,
+		.stacks = true,
+		.hint_label = -1,
+		.labels = { { "netns", SERIES_NETNS, SERIES_FIELD(struct ct_stack_key, netns) },
+			    { "stack", SERIES_STACK,
+			      SERIES_FIELD(struct ct_stack_key, stack_id) } },
+		.n_labels = 2,
+	},
+};
 
-/* Sets the rodata the method needs; fails when the running kernel cannot support it. */
-static int prepare_method(struct conntrack_bpf *skel, enum attach_method m,
-			  const struct probe_env *env, char *err, size_t errlen)
+/* What the method needs of the running kernel, and the rodata it sets. */
+static int ct_prepare(struct probe *p, struct bpf_object *obj, enum attach_method m,
+		      const struct probe_env *env, char *err, size_t errlen)
 {
 	struct enum_names reasons;
 	uint32_t reason;
 	int n;
 
+	(void)p;
 	switch (m) {
 	case ATTACH_FENTRY:
 		n = btf_func_nargs(env->btf, "nf_conntrack", ALLOC_FUNC);
@@ -76,13 +93,8 @@ static int prepare_method(struct conntrack_bpf *skel, enum attach_method m,
 				 ALLOC_FUNC);
 			return -ENOENT;
 		}
-		skel->rodata->alloc_nargs = n;
-		return 0;
+		return bpf_rodata_set(obj, "alloc_nargs", &n, sizeof(n));
 	case ATTACH_KPROBE:
-		if (!kallsyms_has(ALLOC_FUNC)) {
-			snprintf(err, errlen, "%s is not in /proc/kallsyms (inlined?)", ALLOC_FUNC);
-			return -ENOENT;
-		}
 		return 0;
 	case ATTACH_TP_BTF:
 		if (btf_tracepoint_nargs(env->btf, "kfree_skb") < 3) {
@@ -99,56 +111,23 @@ static int prepare_method(struct conntrack_bpf *skel, enum attach_method m,
 			snprintf(err, errlen, "the kernel has no drop reason NETFILTER_DROP");
 			return -ENOENT;
 		}
-		skel->rodata->netfilter_drop_reason = reason;
-		return 0;
+		return bpf_rodata_set(obj, "netfilter_drop_reason", &reason, sizeof(reason));
 	default:
 		return -ENOENT;
 	}
-}
-
-static void set_autoload(struct conntrack_bpf *skel, enum attach_method m)
-{
-	struct bpf_program *prog;
-
-	bpf_object__for_each_program (prog, skel->obj)
-		bpf_program__set_autoload(prog, false);
-	switch (m) {
-	case ATTACH_FENTRY:
-		bpf_program__set_autoload(skel->progs.ct_fexit, true);
-		break;
-	case ATTACH_KPROBE:
-		bpf_program__set_autoload(skel->progs.ct_kprobe, true);
-		bpf_program__set_autoload(skel->progs.ct_kretprobe, true);
-		break;
-	default:
-		bpf_program__set_autoload(skel->progs.ct_tp_btf, true);
-		break;
-	}
-}
-
-/*
- * Probes on one address run newest first.  The entry program must walk the
- * stack before the kretprobe replaces the return address with its
- * trampoline, where older unwinders stop: so the kretprobe goes in first.
- */
-static int attach_kprobes(struct conntrack_bpf *skel)
-{
-	skel->links.ct_kretprobe = bpf_program__attach(skel->progs.ct_kretprobe);
-	if (!skel->links.ct_kretprobe)
-		return -errno;
-	skel->links.ct_kprobe = bpf_program__attach(skel->progs.ct_kprobe);
-	return skel->links.ct_kprobe ? 0 : -errno;
 }
 
 /*
  * The per-namespace gauges need the reader; the tp_btf method needs it too,
  * to seed the drop statistic of every namespace so that only rises count.
  */
-static int open_reader(struct ct_probe *cp, const struct probe_env *env, enum attach_method m,
-		       char *err, size_t errlen)
+static int ct_loaded(struct probe *p, enum attach_method m, const struct probe_env *env, char *err,
+		     size_t errlen)
 {
-	struct ct_netns_table t;
-	int ret = ct_netns_reader_open(&cp->reader, env->btf, env->limits->max_series,
+	struct ct_netns_reader **reader = (struct ct_netns_reader **)&p->priv;
+	struct bpf_map *seed = bpf_object__find_map_by_name(p->obj, "ct_last_drop");
+	struct ct_netns_table t = { 0 };
+	int ret = ct_netns_reader_open(reader, env->btf, env->limits->max_series,
 				       env->netns_by_cookie, err, errlen);
 
 	if (ret && m != ATTACH_TP_BTF) {
@@ -160,206 +139,23 @@ static int open_reader(struct ct_probe *cp, const struct probe_env *env, enum at
 	}
 	if (ret || m != ATTACH_TP_BTF)
 		return ret;
-	ret = ct_netns_read(cp->reader, &t, bpf_map__fd(cp->skel->maps.ct_last_drop));
+	/* Seeded before the watcher runs, so that it counts only rises. */
+	ret = seed ? ct_netns_read(*reader, &t, bpf_map__fd(seed)) : -ENOENT;
 	if (ret)
 		snprintf(err, errlen, "cannot seed conntrack drop counters: %s", strerror(-ret));
 	ct_netns_table_free(&t);
 	return ret;
 }
 
-static int ct_start(struct probe *p, enum attach_method method, const struct probe_env *env,
-		    char *err, size_t errlen)
+static void ct_release(struct probe *p)
 {
-	const struct limits_config *lim = env->limits;
-	int ncpus = libbpf_num_possible_cpus();
-	struct skbtrace_stack_policy policy;
-	struct skbtrace_filter filter;
-	struct ct_probe *cp;
-	int ret;
-
-	cp = calloc(1, sizeof(*cp));
-	if (!cp)
-		return -ENOMEM;
-	p->priv = cp;
-	cp->chain = KFREE_SKB_LINK_INIT;
-	ret = probe_filter_to_bpf(&p->cfg, NULL, "drop reason", &filter, err, errlen);
-	if (ret)
-		goto cleanup;
-	probe_stack_policy(&p->cfg, &policy);
-
-	cp->skel = conntrack_bpf__open();
-	if (!cp->skel) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open BPF object: %s", strerror(errno));
-		goto cleanup;
-	}
-	ret = prepare_method(cp->skel, method, env, err, errlen);
-	if (ret)
-		goto cleanup;
-	memcpy((void *)&cp->skel->rodata->filter, &filter, sizeof(filter));
-	memcpy((void *)&cp->skel->rodata->stack_policy, &policy, sizeof(policy));
-	cp->skel->rodata->netns_by_cookie = env->netns_by_cookie;
-	bpf_map__set_max_entries(cp->skel->maps.ct_drops, lim->max_series);
-	bpf_map__set_max_entries(cp->skel->maps.ct_stack_drops, lim->max_stack_series);
-	bpf_map__set_max_entries(cp->skel->maps.ct_last_drop,
-				 lim->max_series * (ncpus > 0 ? ncpus : 1));
-	p->max_stacks = policy.mode == SKBTRACE_STACKS_OFF ? 1 : lim->max_stacks;
-	bpf_map__set_max_entries(cp->skel->maps.stack_traces, p->max_stacks);
-	set_autoload(cp->skel, method);
-	if (method == ATTACH_TP_BTF) {
-		ret = kfree_skb_chain_prepare(&cp->chain, cp->skel->progs.ct_tp_btf, method,
-					      cp->skel->maps.kfree_skb_chain,
-					      (uint32_t *)&cp->skel->rodata->kfree_skb_next, err,
-					      errlen);
-		if (ret)
-			goto cleanup;
-	}
-
-	ret = conntrack_bpf__load(cp->skel);
-	if (ret) {
-		snprintf(err, errlen, "BPF load failed: %s", strerror(-ret));
-		goto cleanup;
-	}
-	/* Seeded before the watcher runs, so that it counts only rises. */
-	if (method == ATTACH_TP_BTF && (ret = open_reader(cp, env, method, err, errlen)))
-		goto cleanup;
-	ret = method == ATTACH_KPROBE ? attach_kprobes(cp->skel) : conntrack_bpf__attach(cp->skel);
-	if (ret) {
-		snprintf(err, errlen, "attach failed: %s", strerror(-ret));
-		goto cleanup;
-	}
-	if (method == ATTACH_TP_BTF && (ret = kfree_skb_chain_join(&cp->chain, err, errlen)))
-		goto cleanup;
-	if (method != ATTACH_TP_BTF && (ret = open_reader(cp, env, method, err, errlen)))
-		goto cleanup;
-	p->stats_fd = bpf_map__fd(cp->skel->maps.stats);
-	p->stack_map_fd = bpf_map__fd(cp->skel->maps.stack_traces);
-	p->obj = cp->skel->obj;
-	probe_netns_map_add(p, bpf_map__fd(cp->skel->maps.ct_drops),
-			    offsetof(struct ct_key, netns));
-	probe_netns_map_add(p, bpf_map__fd(cp->skel->maps.ct_stack_drops),
-			    offsetof(struct ct_stack_key, netns));
-	/* Not a series, but it fills up with dead namespaces all the same. */
-	probe_netns_map_add(p, bpf_map__fd(cp->skel->maps.ct_last_drop),
-			    offsetof(struct ct_cpu_key, netns));
-	return 0;
-
-cleanup:
-	ct_stop(p);
-	return ret;
-}
-
-struct ct_row {
-	uint32_t netns;
-	const char *stack; /* NULL for the per-namespace total */
-	uint64_t count;
-};
-
-struct ct_collect {
-	struct rows rows;
-	struct stack_table *stacks;
-	int stack_map_fd;
-};
-
-static int push_total(const void *key, uint64_t sum, void *ctx)
-{
-	const struct ct_key *k = key;
-	struct ct_collect *cc = ctx;
-	struct ct_row *row = rows_push(&cc->rows);
-
-	if (!row)
-		return -ENOMEM;
-	*row = (struct ct_row){ k->netns, NULL, sum };
-	return 0;
-}
-
-static int push_stack(const void *key, uint64_t sum, void *ctx)
-{
-	const struct ct_stack_key *k = key;
-	struct ct_collect *cc = ctx;
-	const char *id = stack_table_id(cc->stacks, cc->stack_map_fd, k->stack_id);
-	struct ct_row *row = rows_push(&cc->rows);
-
-	if (!row)
-		return -ENOMEM;
-	*row = (struct ct_row){ k->netns, id ? id : "unreadable", sum };
-	return 0;
-}
-
-static int cmp_row(const void *a, const void *b)
-{
-	const struct ct_row *x = a, *y = b;
-
-	if (x->netns != y->netns)
-		return x->netns < y->netns ? -1 : 1;
-	return x->stack && y->stack ? strcmp(x->stack, y->stack) : 0;
-}
-
-/*
- * One family from one per-CPU map.  Rows whose labels coincide are merged:
- * two BPF stacks may differ only in tracing frames and share one stable id.
- */
-static int emit_map(struct probe *p, struct expo *e, const struct probe_env *env,
-		    struct bpf_map *map, const char *map_name, bool stacks, uint64_t overflow,
-		    struct expo_family *f)
-{
-	struct ct_collect cc = { .rows = { .size = sizeof(struct ct_row) },
-				 .stacks = env->stacks,
-				 .stack_map_fd = p->stack_map_fd };
-	struct ct_row *r;
-	uint64_t n = 0;
-	int err;
-
-	err = percpu_map_sum_each(bpf_map__fd(map), bpf_map__key_size(map),
-				  stacks ? push_stack : push_total, &cc, &n);
-	r = cc.rows.v;
-	if (cc.rows.n)
-		qsort(r, cc.rows.n, sizeof(*r), cmp_row);
-	for (size_t i = 0; !err && i < cc.rows.n; i++) {
-		struct expo_label l[2] = { { "netns", NULL }, { "stack", r[i].stack } };
-		uint64_t count = r[i].count;
-		char netns[16];
-
-		while (i + 1 < cc.rows.n && !cmp_row(&r[i], &r[i + 1]))
-			count += r[++i].count;
-		if (probe_netns_label(env, r[i].netns, netns, sizeof(netns)))
-			continue;
-		l[0].value = netns;
-		err = expo_add_u64(f, l, stacks ? 2 : 1, count);
-	}
-	/* Drops that found the map full still count, so the family's sum stays exact. */
-	if (!err && overflow && !stacks)
-		err = expo_add_u64(f, (struct expo_label[]){ { "netns", "overflow" } }, 1,
-				   overflow);
-	rows_free(&cc.rows);
-	return err ?: probe_expo_map(e, p, map_name, n, bpf_map__max_entries(map), overflow);
+	ct_netns_reader_free(p->priv);
 }
 
 static int ct_collect(struct probe *p, struct expo *e, const struct probe_env *env)
 {
-	struct ct_probe *cp = p->priv;
-	uint64_t st[SKBTRACE_STAT_MAX];
-	struct expo_family *f;
-	int err = probe_read_stats(p, st);
-
-	if (err)
-		return err;
-	f = expo_family(e, "skbtrace_conntrack_table_full_drops_total", EXPO_COUNTER,
-			"Packets dropped because the conntrack table was full, by network "
-			"namespace inode. Exact.");
-	err = f ? emit_map(p, e, env, cp->skel->maps.ct_drops, "ct_drops", false,
-			   st[SKBTRACE_STAT_COUNT_OVERFLOW], f)
-		: -ENOMEM;
-	if (!err && p->cfg.stacks.mode != SKBTRACE_STACKS_OFF) {
-		f = expo_family(e, "skbtrace_conntrack_table_full_drop_stacks_total", EXPO_COUNTER,
-				"Conntrack table-full drops by kernel stack (stable id, see "
-				"skbtrace_stack_info and /stacks). Exact with stacks.mode=exact; "
-				"otherwise only events whose stack was captured.");
-		err = f ? emit_map(p, e, env, cp->skel->maps.ct_stack_drops, "ct_stack_drops", true,
-				   st[SKBTRACE_STAT_STACK_COUNT_OVERFLOW], f)
-			: -ENOMEM;
-	}
-	return err ?: ct_expo_namespaces(e, cp->reader);
+	(void)env;
+	return ct_expo_namespaces(e, p->priv);
 }
 
 const struct probe_ops conntrack_probe_ops = {
@@ -367,10 +163,21 @@ const struct probe_ops conntrack_probe_ops = {
 	.description = "packets dropped because the conntrack table was full; conntrack "
 		       "table size and statistics of every network namespace",
 	.filter_mask = FILTER_NETNS,
+	.elf_bytes = conntrack_bpf__elf_bytes,
 	.methods = ct_methods,
 	.n_methods = sizeof(ct_methods) / sizeof(ct_methods[0]),
-	.check = check,
-	.start = ct_start,
-	.stop = ct_stop,
+	.programs = ct_programs,
+	.n_programs = sizeof(ct_programs) / sizeof(ct_programs[0]),
+	.map_limits = ct_map_limits,
+	.n_map_limits = sizeof(ct_map_limits) / sizeof(ct_map_limits[0]),
+	.netns_keys = ct_netns_keys,
+	.n_netns_keys = sizeof(ct_netns_keys) / sizeof(ct_netns_keys[0]),
+	.reason_enum = -1,
+	.reason_kind = "drop reason",
+	.series = ct_series,
+	.n_series = sizeof(ct_series) / sizeof(ct_series[0]),
+	.prepare = ct_prepare,
+	.loaded = ct_loaded,
+	.release = ct_release,
 	.collect = ct_collect,
 };

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "probe.h"
+#include "percpu_map.h"
 
 #define BATCH_KEYS 1024
 

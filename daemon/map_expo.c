@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The fill of a BPF counting map: how close a probe is to counting in overflow. */
+#include <errno.h>
+#include "expo.h"
+#include "map_expo.h"
+
+int map_expo(struct expo *e, const char *probe, const char *map, uint64_t entries,
+	     uint64_t max_entries, uint64_t overflow_events)
+{
+	struct expo_label l[] = { { "probe", probe }, { "map", map } };
+	struct expo_family *fill, *cap, *over;
+
+	fill = expo_family(e, "skbtrace_map_entries", EXPO_GAUGE,
+			   "Entries in use in a BPF aggregation map.");
+	cap = expo_family(e, "skbtrace_map_max_entries", EXPO_GAUGE,
+			  "Capacity of a BPF aggregation map (from the limits config).");
+	over = expo_family(e, "skbtrace_map_overflow_events_total", EXPO_COUNTER,
+			   "Events that found the map full and were counted in the overflow "
+			   "series instead.");
+	if (!fill || !cap || !over)
+		return -ENOMEM;
+	return expo_add_u64(fill, l, 2, entries) ?: expo_add_u64(cap, l, 2, max_entries)
+						       ?: expo_add_u64(over, l, 2, overflow_events);
+}
