@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "config.h"
+#include "listen_addr.h"
 #include "config_filter.h"
 #include "config_web.h"
 #include "json_path.h"
@@ -128,7 +129,7 @@ static int parse_listen(const struct json_err *e, const cJSON *v, struct config 
 	if (strlen(s) >= sizeof(cfg->listen))
 		return json_fail(e, "listen", "longer than %zu characters",
 				 sizeof(cfg->listen) - 1);
-	if (parse_listen_addr(s, &ss, &len, why, sizeof(why)))
+	if (listen_addr_parse(s, &ss, &len, why, sizeof(why)))
 		return json_fail(e, "listen", "%s", why);
 	strcpy(cfg->listen, s);
 	return 0;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include "skbtrace.h"
+#include "web_config.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/skbtrace/skbtrace.json"
 /* Neither node_exporter (9100) nor ebpf_exporter (9435). */
@@ -81,57 +82,6 @@ struct limits_config {
 	uint32_t max_stack_series; /* per-probe stack counter map entries */
 };
 
-/* "web.tls_server_config.client_auth_type", named as in Prometheus's exporter-toolkit. */
-enum web_client_auth {
-	WEB_CLIENT_AUTH_NONE,		    /* NoClientCert */
-	WEB_CLIENT_AUTH_REQUEST,	    /* RequestClientCert: asked for, never checked */
-	WEB_CLIENT_AUTH_REQUIRE_ANY,	    /* RequireAnyClientCert: required, never checked */
-	WEB_CLIENT_AUTH_VERIFY_IF_GIVEN,    /* VerifyClientCertIfGiven */
-	WEB_CLIENT_AUTH_REQUIRE_AND_VERIFY, /* RequireAndVerifyClientCert */
-	WEB_CLIENT_AUTH_COUNT,
-};
-
-enum web_tls_version {
-	WEB_TLS10,
-	WEB_TLS11,
-	WEB_TLS12,
-	WEB_TLS13,
-	WEB_TLS_VERSION_COUNT,
-};
-
-/* A file named by the config: its path (relative ones from the config's directory) and bytes. */
-struct web_file {
-	char *path;
-	char *data; /* NUL-terminated */
-	size_t len;
-};
-
-/* Read and checked while the config is parsed, so a bad file fails the load or the reload. */
-struct web_tls_config {
-	bool enabled;
-	struct web_file cert;
-	struct web_file key;
-	struct web_file client_ca; /* path NULL when not configured */
-	enum web_client_auth client_auth;
-	enum web_tls_version min_version;
-};
-
-struct web_user {
-	char *name;
-	char *hash; /* bcrypt, "$2y$..." */
-};
-
-/* "web": what the HTTP server allows a client (daemon/http_guard.h) and whom. */
-struct web_config {
-	uint32_t max_connections;
-	uint32_t max_connections_per_client;
-	uint32_t header_timeout_ms;
-	uint32_t idle_timeout_ms;
-	struct web_tls_config tls;
-	struct web_user *users; /* basic_auth_users; none: no authentication */
-	int n_users;
-};
-
 struct config {
 	char *file;
 	char listen[128];
@@ -163,14 +113,6 @@ const struct probe_config *config_find_probe(const struct config *cfg, const cha
 bool probe_config_equal(const struct probe_config *a, const struct probe_config *b);
 bool limits_equal(const struct limits_config *a, const struct limits_config *b);
 
-/* TLS files (by content, so a rotated certificate counts) and users the same. */
-bool web_security_equal(const struct web_config *a, const struct web_config *b);
-/* Deep copy of tls and users (not the limits); free with web_security_free(). */
-int web_security_copy(struct web_config *dst, const struct web_config *src);
-void web_security_free(struct web_config *w);
-const char *web_client_auth_name(enum web_client_auth a);
-const char *web_tls_version_name(enum web_tls_version v);
-
 /*
  * A whole regular file, NUL-terminated, at most 1 MiB; never blocks on a
  * FIFO.  On error returns NULL with "FILE: cannot read: REASON" in err.
@@ -179,9 +121,5 @@ char *config_read_file(const char *file, size_t *len, char *err, size_t errlen);
 
 const char *attach_method_name(enum attach_method m);
 const char *stack_mode_name(enum skbtrace_stack_mode m);
-
-/* "127.0.0.1:9820", "[::1]:9820", ":9820" (all IPv6+IPv4). */
-int parse_listen_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
-		      size_t errlen);
 
 #endif /* SKBTRACE_CONFIG_H */

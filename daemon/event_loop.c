@@ -31,7 +31,9 @@ static int setup_signals(void)
 	sigset_t mask;
 	int fd;
 
-	signal(SIGPIPE, SIG_IGN);
+	/* A client that goes away mid-answer must cost an EPIPE, not the daemon. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -errno;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);

@@ -24,11 +24,11 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <microhttpd.h>
-#include "config.h"
 #include "http.h"
 #include "http_auth.h"
 #include "http_guard.h"
 #include "http_tls.h"
+#include "listen_addr.h"
 #include "log.h"
 
 /*
@@ -706,7 +706,7 @@ int listen_socket_open(const char *addr, char *err, size_t errlen)
 
 	memset(&ss, 0, sizeof(ss));
 	/* The parser's reason starts with the quoted address itself. */
-	if (parse_listen_addr(addr, &ss, &len, why, sizeof(why)) < 0) {
+	if (listen_addr_parse(addr, &ss, &len, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "cannot listen on %s", why);
 		return -EINVAL;
 	}

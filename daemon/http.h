@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "config.h"
+#include "web_config.h"
 #include "http_guard.h"
 
 /*

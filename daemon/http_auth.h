@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "config.h"
+#include "web_config.h"
 
 #define HTTP_AUTH_CACHE_SLOTS 64
 

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "config.h"
+#include "web_config.h"
 
 /* A GnuTLS priority string allowing min and every later version. */
 const char *http_tls_priorities(enum web_tls_version min);

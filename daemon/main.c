@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
 #include "config.h"
+#include "listen_addr.h"
 #include "daemon.h"
 #include "event_loop.h"
 #include "http.h"
@@ -204,7 +205,7 @@ int main(int argc, char **argv)
 		struct sockaddr_storage ss;
 		socklen_t sl;
 
-		if (parse_listen_addr(opt.listen, &ss, &sl, err, sizeof(err))) {
+		if (listen_addr_parse(opt.listen, &ss, &sl, err, sizeof(err))) {
 			log_err("--listen: %s", err);
 			goto cleanup;
 		}

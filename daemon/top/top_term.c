@@ -82,10 +82,9 @@ int top_term_enter(void)
 	raw.c_cc[VMIN] = 0;
 	raw.c_cc[VTIME] = 0;
 	/* No SA_RESTART: a signal ends the wait in poll() at once. */
-	sigaction(SIGINT, &quit, NULL);
-	sigaction(SIGTERM, &quit, NULL);
-	sigaction(SIGHUP, &quit, NULL);
-	sigaction(SIGWINCH, &winch, NULL);
+	if (sigaction(SIGINT, &quit, NULL) || sigaction(SIGTERM, &quit, NULL) ||
+	    sigaction(SIGHUP, &quit, NULL) || sigaction(SIGWINCH, &winch, NULL))
+		return -errno;
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw))
 		return -errno;
 	active = 1;

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "config.h"
+#include "listen_addr.h"
 #include "probe.h"
 
 static void check_error(const char *file, const char *err)
@@ -39,7 +40,7 @@ static void check_accepted(const struct config *cfg)
 	char why[CONFIG_ERR_LEN];
 	socklen_t len;
 
-	if (parse_listen_addr(cfg->listen, &ss, &len, why, sizeof(why))) {
+	if (listen_addr_parse(cfg->listen, &ss, &len, why, sizeof(why))) {
 		fprintf(stderr, "accepted listen address fails to parse: %s\n", why);
 		abort();
 	}

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "config.h"
+#include "listen_addr.h"
 
 #define FILE_NAME "t.json"
 
@@ -634,42 +635,42 @@ static void test_listen(void)
 	char why[CONFIG_ERR_LEN];
 	socklen_t len;
 
-	CHECK(parse_listen_addr("127.0.0.1:9820", &ss, &len, why, sizeof(why)) == 0);
+	CHECK(listen_addr_parse("127.0.0.1:9820", &ss, &len, why, sizeof(why)) == 0);
 	CHECK(ss.ss_family == AF_INET && len == sizeof(*sin));
 	CHECK(sin->sin_port == htons(9820) && sin->sin_addr.s_addr == htonl(INADDR_LOOPBACK));
 
-	CHECK(parse_listen_addr("[::1]:65535", &ss, &len, why, sizeof(why)) == 0);
+	CHECK(listen_addr_parse("[::1]:65535", &ss, &len, why, sizeof(why)) == 0);
 	CHECK(ss.ss_family == AF_INET6 && len == sizeof(*sin6));
 	CHECK(sin6->sin6_port == htons(65535) && IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
 
-	CHECK(parse_listen_addr(":1", &ss, &len, why, sizeof(why)) == 0);
+	CHECK(listen_addr_parse(":1", &ss, &len, why, sizeof(why)) == 0);
 	CHECK(ss.ss_family == AF_INET6 && sin6->sin6_port == htons(1));
 	CHECK(IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr));
 
-	CHECK(parse_listen_addr("0.0.0.0:80", &ss, &len, why, sizeof(why)) == 0);
+	CHECK(listen_addr_parse("0.0.0.0:80", &ss, &len, why, sizeof(why)) == 0);
 	CHECK(ss.ss_family == AF_INET && sin->sin_addr.s_addr == htonl(INADDR_ANY));
 
-	CHECK(parse_listen_addr("localhost:80", &ss, &len, why, sizeof(why)) == -EINVAL);
+	CHECK(listen_addr_parse("localhost:80", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_STR_EQ(why, "\"localhost:80\": expected ADDR:PORT with a numeric IPv4 address or "
 			  "[IPv6] address");
-	CHECK(parse_listen_addr("127.0.0.1:0", &ss, &len, why, sizeof(why)) == 0);
-	CHECK(parse_listen_addr("127.0.0.1:65536", &ss, &len, why, sizeof(why)) == -EINVAL);
+	CHECK(listen_addr_parse("127.0.0.1:0", &ss, &len, why, sizeof(why)) == 0);
+	CHECK(listen_addr_parse("127.0.0.1:65536", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_STR_EQ(why, "\"127.0.0.1:65536\": port must be a number from 0 to 65535");
-	CHECK(parse_listen_addr("127.0.0.1:65536", &ss, &len, why, sizeof(why)) == -EINVAL);
+	CHECK(listen_addr_parse("127.0.0.1:65536", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "port must be");
-	CHECK(parse_listen_addr("127.0.0.1:+80", &ss, &len, why, sizeof(why)) == -EINVAL);
+	CHECK(listen_addr_parse("127.0.0.1:+80", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "port must be");
-	CHECK(parse_listen_addr("127.0.0.1:", &ss, &len, why, sizeof(why)) == -EINVAL);
+	CHECK(listen_addr_parse("127.0.0.1:", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "port must be");
-	CHECK(parse_listen_addr("127.0.0.1", &ss, &len, why, sizeof(why)) == -EINVAL);
+	CHECK(listen_addr_parse("127.0.0.1", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "expected ADDR:PORT");
-	CHECK(parse_listen_addr("::1:80", &ss, &len, why, sizeof(why)) == -EINVAL);
+	CHECK(listen_addr_parse("::1:80", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "expected ADDR:PORT");
-	CHECK(parse_listen_addr("[::1]", &ss, &len, why, sizeof(why)) == -EINVAL);
+	CHECK(listen_addr_parse("[::1]", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "expected ADDR:PORT");
-	CHECK(parse_listen_addr("[127.0.0.1]:80", &ss, &len, why, sizeof(why)) == -EINVAL);
+	CHECK(listen_addr_parse("[127.0.0.1]:80", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "expected ADDR:PORT");
-	CHECK(parse_listen_addr("", &ss, &len, why, sizeof(why)) == -EINVAL);
+	CHECK(listen_addr_parse("", &ss, &len, why, sizeof(why)) == -EINVAL);
 	CHECK_CONTAINS(why, "expected ADDR:PORT");
 
 	EXPECT_ERR("{\"probes\": [], \"listen\": \"localhost:80\"}",

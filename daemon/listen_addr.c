@@ -1,11 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Numeric listen addresses, checked as strictly as the rest of the configuration. */
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include "config.h"
-#include "json_path.h"
+#include "listen_addr.h"
+
+/* The address in double quotes, bytes outside printable ASCII as \xNN. */
+static void quote(char *out, size_t len, const char *s)
+{
+	size_t o = 0;
+
+	if (len < 8)
+		return;
+	out[o++] = '"';
+	for (; *s && o + 6 < len; s++) {
+		unsigned char c = *s;
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			out[o++] = c;
+		else
+			o += snprintf(out + o, len - o, "\\x%02x", c);
+	}
+	if (*s && o + 4 < len)
+		o += snprintf(out + o, len - o, "...");
+	out[o++] = '"';
+	out[o] = 0;
+}
 
 /* Plain decimal only: strtoul would also take "+80", " 80" and "0x50". */
 static int parse_port(const char *s, uint16_t *port)
@@ -30,7 +52,7 @@ static int parse_port(const char *s, uint16_t *port)
  * Only numeric addresses: resolving a name at startup would make the daemon
  * depend on DNS being up, and a name may resolve to several addresses.
  */
-int parse_listen_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
+int listen_addr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
 		      size_t errlen)
 {
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
@@ -71,7 +93,7 @@ int parse_listen_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len
 		goto bad;
 	}
 	if (parse_port(port_s, &port)) {
-		json_quote(q, sizeof(q), s);
+		quote(q, sizeof(q), s);
 		snprintf(err, errlen, "%s: port must be a number from 0 to 65535", q);
 		return -EINVAL;
 	}
@@ -84,7 +106,7 @@ int parse_listen_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len
 	}
 	return 0;
 bad:
-	json_quote(q, sizeof(q), s);
+	quote(q, sizeof(q), s);
 	snprintf(err, errlen,
 		 "%s: expected ADDR:PORT with a numeric IPv4 address or [IPv6] address", q);
 	return -EINVAL;
