@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Bounded maps never lose an event: with room for one series, drops of
 # further namespaces are counted in the overflow series, so the family's sum
-# stays exact; with room for one stack, other stacks count as "lost".
+# stays exact; with room for one stack, other stacks count as "lost"; with
+# room for one per-stack series, the per-stack family keeps its sum exact the
+# same way, as every counting map does.
 source "$(dirname "$0")/lib.sh"
 
 ns1=$(netns_create of1)
@@ -45,4 +47,26 @@ assert_eq "$lost" "$(metric_sum "$TMP/m" skbtrace_stack_events_total probe=drop 
 	"lost stack events"
 out=$(promtool check metrics < "$TMP/m" 2>&1) || fail "promtool: $out"
 assert_eq "" "$out" "promtool accepts the overflow series"
+
+# The per-stack map full: one series, the rest in its overflow series.
+daemon_stop
+sed -i 's/"max_series": 1, "max_stacks": 1, "max_stack_series": 8/"max_series": 8, "max_stacks": 8, "max_stack_series": 1/' \
+	"$TMP/config.json"
+daemon_start "$TMP/config.json"
+in_ns "$ns1" "$TESTGEN" udp 127.0.0.1 8888 10 > /dev/null
+in_ns "$ns2" "$TESTGEN" udp 127.0.0.1 8888 7 > /dev/null
+in_ns "$ns3" "$TESTGEN" udp 127.0.0.1 9999 5 > /dev/null
+scrape > "$TMP/s"
+assert_eq 22 "$(metric_sum "$TMP/s" skbtrace_drops_total)" "drops, every namespace in its series"
+assert_eq 1 "$(grep '^skbtrace_drop_stacks_total' "$TMP/s" | grep -vc 'stack="overflow"')" \
+	"one per-stack series besides overflow"
+# ns1's first drop took the one series: ns2's and ns3's (and any other
+# stack of ns1's, loopback output has more than one) are in the overflow.
+over=$(metric_sum "$TMP/s" skbtrace_drop_stacks_total reason=overflow netns=overflow stack=overflow)
+[ "$over" -ge 12 ] || fail "at least 12 per-stack drops in the overflow series, got $over"
+assert_eq 22 "$(metric_sum "$TMP/s" skbtrace_drop_stacks_total)" "per-stack sum stays exact"
+assert_eq "$over" "$(metric_sum "$TMP/s" skbtrace_map_overflow_events_total probe=drop \
+	map=drop_stack_counts)" "overflow events of drop_stack_counts"
+out=$(promtool check metrics < "$TMP/s" 2>&1) || fail "promtool: $out"
+assert_eq "" "$out" "promtool accepts the per-stack overflow series"
 test_done
