@@ -184,6 +184,17 @@ struct probe {
 	uint64_t netns_evicted; /* series deleted because their namespace is gone */
 };
 
+/* `.programs = t, .n_programs = entries of t`, for the tables of a probe_ops. */
+#define PROBE_LIST(field, table) .field = (table), .n_##field = sizeof(table) / sizeof((table)[0])
+
+/*
+ * The number of arguments of tracepoint `group:name` (probe_ops.prepare
+ * hooks), or -ENOENT with err saying the kernel lacks it when it passes
+ * fewer than min_args.
+ */
+int probe_need_tracepoint(const struct btf *btf, const char *group, const char *name, int min_args,
+			  char *err, size_t errlen);
+
 const struct probe_ops *probe_ops_find(const char *name);
 const struct probe_ops *const *probe_ops_all(size_t *n);
 /* config_probe_lookup_fn for the config parser. */

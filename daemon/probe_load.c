@@ -19,6 +19,17 @@
 #include "stacks.h"
 #include "sysfs.h"
 
+int probe_need_tracepoint(const struct btf *btf, const char *group, const char *name, int min_args,
+			  char *err, size_t errlen)
+{
+	int n = btf_tracepoint_nargs(btf, name);
+
+	if (n >= min_args)
+		return n;
+	snprintf(err, errlen, "the kernel has no tracepoint %s:%s", group, name);
+	return -ENOENT;
+}
+
 void probe_init(struct probe *p, const struct probe_ops *ops, const struct probe_config *cfg)
 {
 	memset(p, 0, sizeof(*p));

@@ -112,16 +112,13 @@ static const struct series_desc drop_series[] = {
 static int drop_prepare(struct probe *p, struct bpf_object *obj, enum attach_method m,
 			const struct probe_env *env, char *err, size_t errlen)
 {
-	int nargs = btf_tracepoint_nargs(env->btf, "kfree_skb");
+	int nargs = probe_need_tracepoint(env->btf, "skb", "kfree_skb", 2, err, errlen);
 	bool has_reason = nargs >= 3;
 
 	(void)p;
 	(void)m;
-	if (nargs < 2) {
-		snprintf(err, errlen, "the kernel has no tracepoint skb:kfree_skb");
-		return -ENOENT;
-	}
-	return bpf_rodata_set(obj, "has_reason", &has_reason, sizeof(has_reason));
+	return nargs < 0 ? nargs
+			 : bpf_rodata_set(obj, "has_reason", &has_reason, sizeof(has_reason));
 }
 
 const struct probe_ops drop_probe_ops = {
@@ -129,22 +126,18 @@ const struct probe_ops drop_probe_ops = {
 	.description = "packets dropped by the kernel (skb:kfree_skb)",
 	.filter_mask = FILTER_ALL,
 	.elf_bytes = drop_bpf__elf_bytes,
-	.methods = drop_methods,
-	.n_methods = sizeof(drop_methods) / sizeof(drop_methods[0]),
+	PROBE_LIST(methods, drop_methods),
 	.methods_for = drop_methods_for,
-	.programs = drop_programs,
-	.n_programs = sizeof(drop_programs) / sizeof(drop_programs[0]),
+	PROBE_LIST(programs, drop_programs),
 	/* In the order of its masks, which is the order of the series' caches. */
 	.cache_sweeper = "drop_cache_sweep",
-	.map_limits = drop_map_limits,
-	.n_map_limits = sizeof(drop_map_limits) / sizeof(drop_map_limits[0]),
+	PROBE_LIST(map_limits, drop_map_limits),
 	.enums = { [REASONS] = { "skb_drop_reason", NULL, "SKB_DROP_REASON_" },
 		   [REASON_SUBSYSTEMS] = { "skb_drop_reason_subsys", NULL,
 					   "SKB_DROP_REASON_SUBSYS_" } },
 	.n_enums = 2,
 	.reason_enum = REASONS,
 	.reason_kind = "drop reason",
-	.series = drop_series,
-	.n_series = sizeof(drop_series) / sizeof(drop_series[0]),
+	PROBE_LIST(series, drop_series),
 	.prepare = drop_prepare,
 };

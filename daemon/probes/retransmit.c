@@ -70,16 +70,12 @@ static const struct series_desc retransmit_series[] = {
 static int retransmit_prepare(struct probe *p, struct bpf_object *obj, enum attach_method m,
 			      const struct probe_env *env, char *err, size_t errlen)
 {
-	int nargs = btf_tracepoint_nargs(env->btf, "tcp_retransmit_skb");
+	int nargs = probe_need_tracepoint(env->btf, "tcp", "tcp_retransmit_skb", 2, err, errlen);
 	bool has_err = nargs >= 3;
 
 	(void)p;
 	(void)m;
-	if (nargs < 2) {
-		snprintf(err, errlen, "the kernel has no tracepoint tcp:tcp_retransmit_skb");
-		return -ENOENT;
-	}
-	return bpf_rodata_set(obj, "has_err", &has_err, sizeof(has_err));
+	return nargs < 0 ? nargs : bpf_rodata_set(obj, "has_err", &has_err, sizeof(has_err));
 }
 
 const struct probe_ops retransmit_probe_ops = {
@@ -87,17 +83,13 @@ const struct probe_ops retransmit_probe_ops = {
 	.description = "TCP segments retransmitted (tcp:tcp_retransmit_skb)",
 	.filter_mask = FILTER_ALL & ~FILTER_REASONS,
 	.elf_bytes = retransmit_bpf__elf_bytes,
-	.methods = retransmit_methods,
-	.n_methods = sizeof(retransmit_methods) / sizeof(retransmit_methods[0]),
-	.programs = retransmit_programs,
-	.n_programs = sizeof(retransmit_programs) / sizeof(retransmit_programs[0]),
-	.map_limits = retransmit_map_limits,
-	.n_map_limits = sizeof(retransmit_map_limits) / sizeof(retransmit_map_limits[0]),
+	PROBE_LIST(methods, retransmit_methods),
+	PROBE_LIST(programs, retransmit_programs),
+	PROBE_LIST(map_limits, retransmit_map_limits),
 	.enums = { [STATES] = { NULL, "TCP_ESTABLISHED", "TCP_" } },
 	.n_enums = 1,
 	.reason_enum = -1,
 	.reason_kind = "retransmit reason",
-	.series = retransmit_series,
-	.n_series = sizeof(retransmit_series) / sizeof(retransmit_series[0]),
+	PROBE_LIST(series, retransmit_series),
 	.prepare = retransmit_prepare,
 };
