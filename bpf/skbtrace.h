@@ -85,7 +85,7 @@ enum skbtrace_stat {
 
 /*
  * What a counting map could not take when it was full: the events and the
- * amount they would have added (segments, for a retransmit).  The daemon
+ * amount they would have added (an event may count more than one).  The daemon
  * exports the amount as the family's "overflow" series, so that the
  * family's sum stays exact, and the events as the map's overflow events.
  */
