@@ -219,11 +219,14 @@ wait_for_count() {
 	fail "fewer than $3 lines with \"$2\" in $1 within $4 s"
 }
 
-# free_port: a loopback TCP port nobody listens on now.
+# free_port: a loopback TCP port nobody listens on now, below the ephemeral
+# range, so that no outgoing connection can take it before its user binds it.
 free_port() {
-	local p
+	local p low _high
+	read -r low _high < /proc/sys/net/ipv4/ip_local_port_range
+	[ "$low" -gt 11024 ] || low=61000
 	for _ in $(seq 1 100); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % (low - 11000)))
 		[ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return 0; }
 	done
 	fail "no free TCP port"
