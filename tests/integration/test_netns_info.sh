@@ -60,14 +60,11 @@ fi
 hex64() { printf '%08x%04x%04x%016x%016x%016x' $$ "$1" $RANDOM $RANDOM $RANDOM $RANDOM; }
 
 # cg_rmdir DIR: removes a cgroup this test made, once its process is gone.
-cg_rmdir() {
-	for _ in $(seq 1 20); do
-		rmdir "$1" 2> /dev/null && return 0
-		[ -d "$1" ] || return 0
-		sleep 0.1
-	done
-	echo "cannot remove cgroup $1" >&2
-}
+cg_rmdir() { poll 2 cg_gone "$1" || echo "cannot remove cgroup $1" >&2; }
+cg_gone() { rmdir "$1" 2> /dev/null || [ ! -d "$1" ]; }
+
+# own_netns PID: PID has left the host's namespace (unshare -n did its work).
+own_netns() { [ "$(stat -L -c %i "/proc/$1/ns/net")" != "$host_inode" ]; }
 
 # workload CGROUP: a process in a namespace of its own, moved into CGROUP
 # (relative to the cgroup2 root, made here with its parents), with N drops;
@@ -85,10 +82,7 @@ workload() {
 	unshare -n sleep 300 > /dev/null &
 	pid=$!
 	PIDS+=("$pid")
-	for _ in $(seq 1 50); do
-		[ "$(stat -L -c %i "/proc/$pid/ns/net")" != "$host_inode" ] && break
-		sleep 0.1
-	done
+	poll 5 own_netns "$pid" || true
 	echo "$pid" > "$cg/cgroup.procs" || fail "cannot move $pid into $cg"
 	nsenter -t "$pid" -n ip link set lo up
 	nsenter -t "$pid" -n "$TESTGEN" udp 127.0.0.1 8888 $N > /dev/null

@@ -27,16 +27,15 @@ ip netns del "$old"
 
 # The inode is free once the kernel's cleanup of the old namespace ran; the
 # namespaces that get other numbers stay, so that lower free ones are used up.
-new=
-for k in $(seq 1 40); do
+new= k=0
+reuses_inode() { # a fresh namespace, named in $new if it got the old one's inode
+	local ns
+	k=$((k + 1))
 	ns=$(netns_create "new$k")
-	if [ "$(netns_inode "$ns")" = "$inode" ]; then
-		new=$ns
-		break
-	fi
-	sleep 0.1
-done
-[ -n "$new" ] || test_na "none of 40 fresh namespaces got the deleted one's inode $inode"
+	[ "$(netns_inode "$ns")" = "$inode" ] && new=$ns
+}
+poll 5 reuses_inode ||
+	test_na "none of $k fresh namespaces in 5 s got the deleted one's inode $inode"
 log "fresh namespace $new (#$k) got inode $inode"
 
 in_ns "$new" "$TESTGEN" udp 127.0.0.1 8888 $N2 > /dev/null
