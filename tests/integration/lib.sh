@@ -177,8 +177,10 @@ scrape() { curl -sf "${DAEMON_CURL[@]}" "$DAEMON_SCHEME://127.0.0.1:$DAEMON_PORT
 # value with that prefix.  No such sample fails the test (see fail: also
 # from within $(...)), so that a misspelt name or label never reads as 0.
 metric_sum() {
-	metric_sum_awk "$@" ||
-		fail "metric_sum: no sample of $2{$(IFS=,; echo "${*:3}")} in $1"
+	local filter
+	metric_sum_awk "$@" && return 0
+	[ $# -lt 3 ] || filter="{$(IFS=,; echo "${*:3}")}"
+	fail "metric_sum: no sample of $2${filter:-} in $1"
 }
 
 # metric_sum_or_zero FILE NAME [label=value ...]: as metric_sum, but 0 when

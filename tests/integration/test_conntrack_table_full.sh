@@ -104,7 +104,7 @@ table ip skbtrace_ct {
 NFT
 PIDS+=($!)
 holder=$!
-held_inode= count=
+held_inode='' count=''
 held_ready() { # the holder is in its own namespace, with its 3 flows' entries
 	held_inode=$(stat -L -c %i "/proc/$holder/ns/net" 2>/dev/null)
 	count=$(nsenter --net="/proc/$holder/ns/net" cat /proc/sys/net/netfilter/nf_conntrack_count \

@@ -27,7 +27,7 @@ ip netns del "$old"
 
 # The inode is free once the kernel's cleanup of the old namespace ran; the
 # namespaces that get other numbers stay, so that lower free ones are used up.
-new= k=0
+new='' k=0
 reuses_inode() { # a fresh namespace, named in $new if it got the old one's inode
 	local ns
 	k=$((k + 1))
