@@ -295,6 +295,20 @@ has_rst_reasons() {
 	grep -qa SK_RST_REASON_NOT_SPECIFIED /sys/kernel/btf/vmlinux
 }
 
+# kernel_at_least MAJOR MINOR: the running kernel is MAJOR.MINOR or later.
+kernel_at_least() {
+	local major minor
+	IFS=. read -r major minor _ <<< "$(uname -r)"
+	minor=${minor%%[!0-9]*}
+	[ "$major" -gt "$1" ] || { [ "$major" -eq "$1" ] && [ "${minor:-0}" -ge "$2" ]; }
+}
+
+# Whether the kernel can run the daemon's BPF task iterator (5.8+, with
+# BTF): its context type is then in the kernel's BTF.
+has_task_iter() {
+	grep -qa bpf_iter__task /sys/kernel/btf/vmlinux 2> /dev/null
+}
+
 # drop_select NAME FUNCTION: metric_sum label pairs for drops the kernel
 # frees with reason NAME in FUNCTION.  Before 5.17 every free is "unknown",
 # including unix-socket frees that are no drops (nstat's connect attempt

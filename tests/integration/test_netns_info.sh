@@ -51,6 +51,8 @@ cg_why=
 if [ -z "$cg_root" ]; then
 	cg_why="no cgroup v2 mounted"
 elif ! grep -q 'task iterator loaded' "$DAEMON_LOG"; then
+	# Only a kernel without it excuses the daemon for going without.
+	! has_task_iter || fail "no task iterator on a kernel that has it: $(grep -o 'no task iterator.*' "$DAEMON_LOG")"
 	cg_why="the daemon has no task iterator: $(grep -o 'no task iterator.*' "$DAEMON_LOG")"
 elif ! command -v unshare > /dev/null || ! command -v nsenter > /dev/null; then
 	cg_why="no unshare or nsenter"
