@@ -2,6 +2,9 @@
 # step records what it saw in /results and goes on, so that one failure
 # still shows the rest.
 # shellcheck shell=bash
+# nspawn_install_checks puts poll_lib.sh beside this file, as in the source tree.
+# shellcheck source=poll_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/poll_lib.sh"
 
 R=/results
 URL=http://127.0.0.1:9820/metrics
@@ -16,16 +19,6 @@ trap finish EXIT
 
 prop() { systemctl show -p "$1" --value skbtrace; }
 up() { systemctl is-active -q skbtrace && curl -sf -o /dev/null "$URL"; }
-# poll SECONDS CMD...: until CMD succeeds; the exit code says whether it did.
-poll() {
-	local n=$(($1 * 5))
-	shift
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 # save NAME CMD...: CMD's output in NAME, its exit code in NAME.rc.
 save() {
 	local name=$1

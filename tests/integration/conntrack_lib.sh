@@ -44,9 +44,9 @@ ct_lower_max() {
 # ct_listener NETNS PORT SECONDS: a TCP listener whose backlog takes every connection.
 ct_listener() {
 	# ip netns exec execs the listener, so $! is the process the cleanup kills.
-	ip netns exec "$1" "$TESTGEN" listen 127.0.0.1 "$2" 128 "$3" > /dev/null &
+	ip netns exec "$1" "$TESTGEN" listen 127.0.0.1 "$2" 128 "$3" > "$TMP/ct_listener.$1.$2" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_for_line "$TMP/ct_listener.$1.$2" listening
 }
 
 # ct_fill NETNS PORT COUNT: COUNT connects of 300 ms each, so one SYN per connect.

@@ -8,6 +8,8 @@ set -euo pipefail
 : "${SKBTRACE:?path to the skbtrace binary}"
 : "${TESTGEN:?path to skbtrace-testgen}"
 : "${SRCDIR:?source directory}"
+# shellcheck source=poll_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/poll_lib.sh"
 
 TEST_NAME=$(basename "$0" .sh)
 TMP=$(mktemp -d "/tmp/skbtrace-${TEST_NAME}.XXXXXX")
@@ -31,6 +33,11 @@ fail() {
 		echo "--- daemon log ---" >&2
 		tail -n 30 "$DAEMON_LOG" >&2
 	fi
+	# In a subshell ($(...), a pipeline, a background job) exit ends only the
+	# subshell, and its caller may go on: errexit ignores a failed $(...) in
+	# a command's arguments, and "$(($(f) > 0))" with f failing merely skips
+	# the command.  The test's own shell exits at the USR1 trap below.
+	[ "$BASHPID" = "$$" ] || kill -USR1 "$$"
 	exit 1
 }
 
@@ -54,6 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'exit 1' USR1
 
 on_exit() { CLEANUP_CMDS+=("$*"); }
 
@@ -98,6 +106,10 @@ daemon_log_scheme() {
 	if grep -q 'serving metrics on https://' "$1"; then echo https; else echo http; fi
 }
 
+# DAEMON_START_SECONDS: how long a daemon may take to start serving (BPF
+# verification under TCG in the VM guests is slow).
+DAEMON_START_SECONDS=30
+
 # daemon_start CONFIG [extra args]: starts skbtrace on an ephemeral port and
 # waits until /metrics answers (with DAEMON_CURL's arguments).  Sets
 # DAEMON_PID, DAEMON_PORT, DAEMON_LOG, DAEMON_SCHEME.
@@ -109,17 +121,22 @@ daemon_start() {
 	"$SKBTRACE" --config "$config" --listen 127.0.0.1:0 "$@" 2> "$DAEMON_LOG" &
 	DAEMON_PID=$!
 	PIDS+=("$DAEMON_PID")
-	for _ in $(seq 1 200); do
-		DAEMON_PORT=$(daemon_log_port "$DAEMON_LOG")
-		DAEMON_SCHEME=$(daemon_log_scheme "$DAEMON_LOG")
-		if [ -n "$DAEMON_PORT" ] && curl -sf "${DAEMON_CURL[@]}" -o /dev/null \
-			"$DAEMON_SCHEME://127.0.0.1:$DAEMON_PORT/metrics"; then
-			return 0
-		fi
-		kill -0 "$DAEMON_PID" 2>/dev/null || fail "daemon exited during start-up"
-		sleep 0.1
-	done
-	fail "daemon did not answer on /metrics within 20 s"
+	poll "$DAEMON_START_SECONDS" daemon_answers ||
+		fail "daemon did not answer on /metrics within $DAEMON_START_SECONDS s"
+}
+
+# daemon_answers: whether the daemon started by daemon_start serves /metrics
+# yet (sets DAEMON_PORT and DAEMON_SCHEME from its log); fails the test once
+# it exited.
+daemon_answers() {
+	DAEMON_PORT=$(daemon_log_port "$DAEMON_LOG")
+	DAEMON_SCHEME=$(daemon_log_scheme "$DAEMON_LOG")
+	if [ -n "$DAEMON_PORT" ] && curl -sf "${DAEMON_CURL[@]}" -o /dev/null \
+		"$DAEMON_SCHEME://127.0.0.1:$DAEMON_PORT/metrics"; then
+		return 0
+	fi
+	kill -0 "$DAEMON_PID" 2>/dev/null || fail "daemon exited during start-up"
+	return 1
 }
 
 # daemon_try_start CONFIG: for a config the kernel may refuse.  Returns 0
@@ -131,11 +148,8 @@ daemon_try_start() {
 	"$SKBTRACE" --config "$1" --listen 127.0.0.1:0 2> "$DAEMON_LOG" &
 	local pid=$!
 	PIDS+=("$pid")
-	for _ in $(seq 1 200); do
-		grep -q 'serving metrics' "$DAEMON_LOG" && break
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
+	poll "$DAEMON_START_SECONDS" daemon_settled "$pid" ||
+		fail "daemon neither served nor exited within $DAEMON_START_SECONDS s"
 	if ! grep -q 'serving metrics' "$DAEMON_LOG"; then
 		DAEMON_RC=0
 		wait "$pid" || DAEMON_RC=$?
@@ -145,6 +159,9 @@ daemon_try_start() {
 	DAEMON_PORT=$(daemon_log_port "$DAEMON_LOG")
 	DAEMON_SCHEME=$(daemon_log_scheme "$DAEMON_LOG")
 }
+
+# daemon_settled PID: the daemon serves, or has exited.
+daemon_settled() { grep -q 'serving metrics' "$DAEMON_LOG" || ! kill -0 "$1" 2> /dev/null; }
 
 daemon_stop() {
 	[ -n "$DAEMON_PID" ] || return 0
@@ -156,9 +173,24 @@ daemon_stop() {
 scrape() { curl -sf "${DAEMON_CURL[@]}" "$DAEMON_SCHEME://127.0.0.1:$DAEMON_PORT${1:-/metrics}"; }
 
 # metric_sum FILE NAME [label=value ...]: sum of the samples of NAME whose
-# labels include every given pair (0 when there is none); a value ending
-# in "*" matches every value with that prefix.
+# labels include every given pair; a value ending in "*" matches every
+# value with that prefix.  No such sample fails the test (see fail: also
+# from within $(...)), so that a misspelt name or label never reads as 0.
 metric_sum() {
+	local filter
+	metric_sum_awk "$@" && return 0
+	[ $# -lt 3 ] || filter="{$(IFS=,; echo "${*:3}")}"
+	fail "metric_sum: no sample of $2${filter:-} in $1"
+}
+
+# metric_sum_or_zero FILE NAME [label=value ...]: as metric_sum, but 0 when
+# no sample matches: for a series that appears with its first event, read
+# before that event or where the event must not happen.
+metric_sum_or_zero() { metric_sum_awk "$@" || echo 0; }
+
+# metric_sum_awk FILE NAME [label=value ...]: prints the sum, or fails
+# (printing nothing) when no sample matches.
+metric_sum_awk() {
 	local file=$1 name=$2; shift 2
 	awk -v name="$name" -v want="$*" '
 		BEGIN { n = split(want, pairs, " ") }
@@ -170,8 +202,9 @@ metric_sum() {
 				if (index($0, pat) == 0) next
 			}
 			sum += $NF
+			found = 1
 		}
-		END { printf "%.0f\n", sum }' "$file"
+		END { if (!found) exit 1; printf "%.0f\n", sum }' "$file"
 }
 
 assert_eq() {
@@ -204,19 +237,22 @@ nft_counter() {
 	in_ns "$1" nft list chain "$2" "$3" "$4" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | head -n1
 }
 
-# wait_for_line FILE TEXT: waits up to 5 s until a background helper wrote TEXT to FILE.
-wait_for_line() { wait_for_count "$1" "$2" 1 5; }
+# wait_for_line FILE TEXT: waits up to 10 s until a background helper wrote TEXT to FILE.
+wait_for_line() { wait_for_count "$1" "$2" 1 10; }
 
-# wait_for_count FILE TEXT N SECONDS: waits until N lines of FILE hold TEXT,
-# e.g. until the daemon logged its Nth reload.
+# wait_for_count FILE TEXT N SECONDS: waits until N lines of FILE hold TEXT
+# (a grep pattern), e.g. until the daemon logged its Nth reload; fails the
+# test if they do not within SECONDS.
 wait_for_count() {
+	poll "$4" lines_at_least "$1" "$2" "$3" ||
+		fail "fewer than $3 lines with \"$2\" in $1 within $4 s"
+}
+
+# lines_at_least FILE TEXT N: at least N lines of FILE hold TEXT.
+lines_at_least() {
 	local n
-	for _ in $(seq 1 $(($4 * 10))); do
-		n=$(grep -c -- "$2" "$1" 2>/dev/null) || true
-		[ "${n:-0}" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	fail "fewer than $3 lines with \"$2\" in $1 within $4 s"
+	n=$(grep -c -- "$2" "$1" 2>/dev/null) || true
+	[ "${n:-0}" -ge "$3" ]
 }
 
 # free_port: a loopback TCP port nobody listens on now, below the ephemeral
@@ -260,6 +296,20 @@ has_drop_reasons() {
 # daemon labels every reset reason="unknown".
 has_rst_reasons() {
 	grep -qa SK_RST_REASON_NOT_SPECIFIED /sys/kernel/btf/vmlinux
+}
+
+# kernel_at_least MAJOR MINOR: the running kernel is MAJOR.MINOR or later.
+kernel_at_least() {
+	local major minor
+	IFS=. read -r major minor _ <<< "$(uname -r)"
+	minor=${minor%%[!0-9]*}
+	[ "$major" -gt "$1" ] || { [ "$major" -eq "$1" ] && [ "${minor:-0}" -ge "$2" ]; }
+}
+
+# Whether the kernel can run the daemon's BPF task iterator (5.8+, with
+# BTF): its context type is then in the kernel's BTF.
+has_task_iter() {
+	grep -qa bpf_iter__task /sys/kernel/btf/vmlinux 2> /dev/null
 }
 
 # drop_select NAME FUNCTION: metric_sum label pairs for drops the kernel

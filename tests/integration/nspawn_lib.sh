@@ -3,11 +3,14 @@
 # shellcheck shell=bash
 
 # nspawn_install_checks ROOT SCRIPT: SCRIPT runs once as a oneshot unit
-# after boot, as /usr/local/bin/skbtrace-check, with check_lib.sh beside it.
+# after boot, as /usr/local/bin/skbtrace-check; it sources
+# /usr/local/lib/skbtrace-check/check_lib.sh, which sources poll_lib.sh beside it.
 nspawn_install_checks() {
-	local root=$1 script=$2
+	local root=$1 script=$2 lib
 	install -m 755 "$script" "$root/usr/local/bin/skbtrace-check"
-	install -m 644 "$SRCDIR/tests/integration/check_lib.sh" "$root/usr/local/lib/skbtrace-check-lib.sh"
+	for lib in check_lib.sh poll_lib.sh; do
+		install -D -m 644 "$SRCDIR/tests/integration/$lib" "$root/usr/local/lib/skbtrace-check/$lib"
+	done
 	cat > "$root/etc/systemd/system/skbtrace-check.service" <<'EOF_UNIT'
 [Unit]
 Description=skbtrace checks

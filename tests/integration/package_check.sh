@@ -5,7 +5,7 @@
 # in /results for test_debian_package.sh.
 CFG=/etc/skbtrace/skbtrace.json
 # shellcheck source=check_lib.sh
-source /usr/local/lib/skbtrace-check-lib.sh
+source /usr/local/lib/skbtrace-check/check_lib.sh
 export DEBIAN_FRONTEND=noninteractive
 
 # Installed by apt, started by nobody but systemd at boot.

@@ -23,7 +23,7 @@ YAML
 		--web.listen-address="127.0.0.1:$port" > "$TMP/prometheus.log" 2>&1 &
 	PIDS+=($!)
 	PROM_API="http://127.0.0.1:$port/api/v1"
-	wait_for 30 "Prometheus did not scrape all $# targets" prom_targets_up "$#"
+	poll 30 prom_targets_up "$#" || prom_fail "Prometheus did not scrape all $# targets within 30 s"
 }
 
 prom_targets_up() { # N: all N targets of the job are up
@@ -31,13 +31,7 @@ prom_targets_up() { # N: all N targets of the job are up
 		jq -e --arg n "$1" '.data.result[0].value[1] == $n' > /dev/null
 }
 
-wait_for() { # SECONDS WHAT COMMAND...: polls COMMAND every second until it succeeds.
-	local secs=$1 what=$2
-	shift 2
-	for _ in $(seq 1 "$secs"); do
-		"$@" && return 0
-		sleep 1
-	done
+prom_fail() { # MESSAGE: fails the test, with the end of Prometheus's log.
 	tail -n 20 "$TMP/prometheus.log" >&2
-	fail "$what within $secs s"
+	fail "$*"
 }

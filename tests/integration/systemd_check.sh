@@ -5,7 +5,7 @@
 CFG=/usr/local/etc/skbtrace/skbtrace.json
 GEN=/usr/local/bin/skbtrace-testgen
 # shellcheck source=check_lib.sh
-source /usr/local/lib/skbtrace-check-lib.sh
+source /usr/local/lib/skbtrace-check/check_lib.sh
 status_has() { prop StatusText | grep -qF "$1"; }
 status_lacks() { ! status_has "$1"; }
 config() {

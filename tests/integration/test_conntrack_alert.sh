@@ -42,7 +42,7 @@ alert_firing && fail "$ALERT fires before any table-full drop"
 
 ct_lower_max 8
 log "filling the table: $(ct_fill "$ns" 8080 12)"
-wait_for 30 "$ALERT did not fire for netns $inode" alert_firing
+poll 30 alert_firing || prom_fail "$ALERT did not fire for netns $inode within 30 s"
 CHECKS=$((CHECKS + 1))
 log "ok: $ALERT firing for netns $inode"
 assert_contains "$(jq -r --arg a "$ALERT" '.data.alerts[] | select(.labels.alertname == $a) |

@@ -132,9 +132,7 @@ progs_left() {
 		bpftool prog show id "$id" 2> /dev/null
 	done
 }
-for _ in $(seq 50); do
-	[ -z "$(progs_left)" ] && break
-	sleep 0.2
-done
+no_progs_left() { [ -z "$(progs_left)" ]; }
+poll 10 no_progs_left || true
 assert_eq "" "$(progs_left)" "purge: no BPF program of skbtrace left on the host"
 test_done

@@ -36,7 +36,7 @@ for method in $methods; do
 	assert_contains "$(cat "$DAEMON_LOG")" "probe drop: attached with $expected_method" \
 		"attach=$method logs the method"
 	delta=$(($(metric_sum "$TMP/after" skbtrace_drops_total reason="$reason" netns="$inode") -
-		$(metric_sum "$TMP/before" skbtrace_drops_total reason="$reason" netns="$inode")))
+		$(metric_sum_or_zero "$TMP/before" skbtrace_drops_total reason="$reason" netns="$inode")))
 	assert_eq "$N" "$delta" "attach=$method counts exactly"
 	# The stable id names the kernel path, whichever way the probe attached.
 	id=$(grep "^skbtrace_drop_stacks_total{reason=\"$reason\",netns=\"$inode\"" "$TMP/after" |

@@ -12,7 +12,8 @@ write_config "$TMP/config.json" '{ "name": "drop" }'
 daemon_start "$TMP/config.json"
 
 scrape > "$TMP/before"
-before=$(metric_sum "$TMP/before" skbtrace_drops_total "${sel[@]}" netns="$inode")
+# A fresh namespace: its series appears with its first drop.
+before=$(metric_sum_or_zero "$TMP/before" skbtrace_drops_total "${sel[@]}" netns="$inode")
 noports_before=$(in_ns "$ns" nstat -az UdpNoPorts | awk '/UdpNoPorts/ { print $2 }')
 in_ns "$ns" "$TESTGEN" udp 127.0.0.1 8888 $N > /dev/null
 noports_after=$(in_ns "$ns" nstat -az UdpNoPorts | awk '/UdpNoPorts/ { print $2 }')

@@ -115,10 +115,7 @@ for m in kprobe fentry; do
 	small_config "{ \"name\": \"conntrack\", \"attach\": \"$m\" }" > "$TMP/b.json"
 	before=$(grep -c "reload failed\|configuration reloaded" "$DAEMON_LOG" || true)
 	kill -HUP "$DAEMON_PID"
-	for _ in $(seq 1 100); do
-		[ "$(grep -c "reload failed\|configuration reloaded" "$DAEMON_LOG")" -gt "$before" ] && break
-		sleep 0.1
-	done
+	wait_for_count "$DAEMON_LOG" "reload failed\|configuration reloaded" $((before + 1)) 10
 	if tail -n 1 "$DAEMON_LOG" | grep -q "reload failed"; then
 		refused=$m
 		break
@@ -142,14 +139,14 @@ start=$(date +%s)
 log "netfilter drops: $(in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 20)"
 log "closed UDP port: $(in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9998 20)"
 log "closed TCP port: $(in_ns "$ns" "$TESTGEN" tcp-connect 127.0.0.1 9 10 500)"
-ip netns exec "$ns" "$TESTGEN" serve 127.0.0.1 7100 20 > /dev/null &
+ip netns exec "$ns" "$TESTGEN" serve 127.0.0.1 7100 20 > "$TMP/serve" &
 PIDS+=($!)
-sleep 0.3
+wait_for_line "$TMP/serve" listening
 log "linger-0 close: $(in_ns "$ns" "$TESTGEN" linger-close 127.0.0.1 7100 10)"
 in_ns "$ns" sysctl -qw net.ipv4.tcp_abort_on_overflow=1
-ip netns exec "$ns" "$TESTGEN" listen-defer 127.0.0.1 7200 2 20 > /dev/null &
+ip netns exec "$ns" "$TESTGEN" listen-defer 127.0.0.1 7200 2 20 > "$TMP/listen-defer" &
 PIDS+=($!)
-sleep 0.3
+wait_for_line "$TMP/listen-defer" listening
 log "listen overflow: $(in_ns "$ns" "$TESTGEN" handshake-overflow 127.0.0.1 7200 2)"
 # Last: a full table refuses every new flow of the namespace.
 ct_listener "$ns" 8080 90
@@ -177,7 +174,7 @@ grafana_rule_returns() { # NAME LABEL VALUE
 	[ "${n:-0}" -gt 0 ]
 }
 check_alert() { # NAME LABEL VALUE TEXT: fires, and its summary says TEXT
-	wait_for 60 "$1 did not fire for $2=$3" alert_firing "$1" "$2" "$3"
+	poll 60 alert_firing "$1" "$2" "$3" || prom_fail "$1 did not fire for $2=$3 within 60 s"
 	assert_contains "$(summary "$1" "$2" "$3")" "$4" "$1 fires; its summary names $2 $3"
 	grafana_rule_returns "$1" "$2" "$3" ||
 		fail "Grafana rule $1: its query does not return the series with $2=$3"

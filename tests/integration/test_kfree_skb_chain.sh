@@ -50,7 +50,8 @@ log "$(ct_fill "$ns" 8080 20)"
 table_full=$(($(ct_kernel_drops "$ns") - ct_before))
 [ "$table_full" -gt 0 ] || fail "no table-full drop happened"
 scrape > "$TMP/after"
-delta() { echo $(($(metric_sum "$TMP/after" "$@") - $(metric_sum "$TMP/before" "$@"))); }
+# The namespace is fresh: no series of it before its first drop.
+delta() { echo $(($(metric_sum "$TMP/after" "$@") - $(metric_sum_or_zero "$TMP/before" "$@"))); }
 
 assert_eq "$N" "$(($(noports) - noports_before))" "kernel UdpNoPorts"
 assert_eq "$N" "$(delta skbtrace_drops_total "${nosock[@]}" netns="$inode")" "closed-port drops"

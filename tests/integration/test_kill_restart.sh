@@ -7,11 +7,8 @@ for tool in bpftool jq; do
 	command -v "$tool" > /dev/null || { echo "NA: $tool is not installed"; exit 77; }
 done
 serving() { # LOG: waits for the daemon to serve, as long as daemon_start does
-	for _ in $(seq 1 200); do
-		grep -q "serving metrics" "$1" && return 0
-		sleep 0.1
-	done
-	fail "no daemon serving, see $1: $(cat "$1")"
+	poll "$DAEMON_START_SECONDS" grep -q "serving metrics" "$1" ||
+		fail "no daemon serving, see $1: $(cat "$1")"
 }
 
 port=$(free_port)
@@ -40,11 +37,11 @@ assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/
 	"the restarted daemon serves on the same port"
 
 left=$old
-for _ in $(seq 1 50); do
+old_progs_gone() {
 	left=$(prog_ids | grep -Fx -f <(echo "$old") || true)
-	[ -z "$left" ] && break
-	sleep 0.1
-done
+	[ -z "$left" ]
+}
+poll 5 old_progs_gone || true
 assert_eq "" "$left" "no program of the killed daemon is left"
 kill -0 "$second" || fail "the second daemon died"
 test_done

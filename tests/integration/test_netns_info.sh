@@ -51,6 +51,8 @@ cg_why=
 if [ -z "$cg_root" ]; then
 	cg_why="no cgroup v2 mounted"
 elif ! grep -q 'task iterator loaded' "$DAEMON_LOG"; then
+	# Only a kernel without it excuses the daemon for going without.
+	! has_task_iter || fail "no task iterator on a kernel that has it: $(grep -o 'no task iterator.*' "$DAEMON_LOG")"
 	cg_why="the daemon has no task iterator: $(grep -o 'no task iterator.*' "$DAEMON_LOG")"
 elif ! command -v unshare > /dev/null || ! command -v nsenter > /dev/null; then
 	cg_why="no unshare or nsenter"
@@ -60,14 +62,11 @@ fi
 hex64() { printf '%08x%04x%04x%016x%016x%016x' $$ "$1" $RANDOM $RANDOM $RANDOM $RANDOM; }
 
 # cg_rmdir DIR: removes a cgroup this test made, once its process is gone.
-cg_rmdir() {
-	for _ in $(seq 1 20); do
-		rmdir "$1" 2> /dev/null && return 0
-		[ -d "$1" ] || return 0
-		sleep 0.1
-	done
-	echo "cannot remove cgroup $1" >&2
-}
+cg_rmdir() { poll 2 cg_gone "$1" || echo "cannot remove cgroup $1" >&2; }
+cg_gone() { rmdir "$1" 2> /dev/null || [ ! -d "$1" ]; }
+
+# own_netns PID: PID has left the host's namespace (unshare -n did its work).
+own_netns() { [ "$(stat -L -c %i "/proc/$1/ns/net")" != "$host_inode" ]; }
 
 # workload CGROUP: a process in a namespace of its own, moved into CGROUP
 # (relative to the cgroup2 root, made here with its parents), with N drops;
@@ -85,10 +84,7 @@ workload() {
 	unshare -n sleep 300 > /dev/null &
 	pid=$!
 	PIDS+=("$pid")
-	for _ in $(seq 1 50); do
-		[ "$(stat -L -c %i "/proc/$pid/ns/net")" != "$host_inode" ] && break
-		sleep 0.1
-	done
+	poll 5 own_netns "$pid" || true
 	echo "$pid" > "$cg/cgroup.procs" || fail "cannot move $pid into $cg"
 	nsenter -t "$pid" -n ip link set lo up
 	nsenter -t "$pid" -n "$TESTGEN" udp 127.0.0.1 8888 $N > /dev/null

@@ -10,7 +10,7 @@ cfg="$SRCDIR/config/skbtrace.json"
 port=$((20000 + RANDOM % 20000))
 "$TESTGEN" listen 127.0.0.1 "$port" 1 30 > "$TMP/listener" &
 PIDS+=($!)
-for _ in $(seq 50); do grep -q listening "$TMP/listener" && break; sleep 0.1; done
+wait_for_line "$TMP/listener" listening
 rc=0
 timeout 20 "$SKBTRACE" --config "$cfg" --listen "127.0.0.1:$port" 2> "$TMP/err" || rc=$?
 assert_eq 1 "$rc" "exit code with the port in use"

@@ -58,6 +58,10 @@ kernel_retrans() {
 # transfer NETNS METHOD [SELECTOR]: BYTES through the lossy lo, then the
 # checks against the kernel's counters in a scrape saved to $TMP/METHOD;
 # SELECTOR picks the series to sum (default: the netns's).
+connection_over() { # NETNS: no socket of PORT but the listener and TIME-WAIT
+	! in_ns "$1" ss -Htn state all "( sport = :$PORT or dport = :$PORT )" |
+		grep -qv -e TIME-WAIT -e LISTEN
+}
 transfer() {
 	local ns=$1 method=$2 inode before sent segs fails stack stacks
 	inode=$(netns_inode "$ns")
@@ -70,11 +74,7 @@ transfer() {
 	# is in TIME-WAIT (and the receiver's gone) every retransmit has finished:
 	# each holds the socket lock from TcpRetransSegs to the tracepoint, and
 	# the ACK that ends the connection needs it too.
-	for _ in $(seq 1 40); do
-		in_ns "$ns" ss -Htn state all "( sport = :$PORT or dport = :$PORT )" |
-			grep -qv -e TIME-WAIT -e LISTEN || break
-		sleep 0.5
-	done
+	poll 20 connection_over "$ns" || true
 	before=$(kernel_retrans "$ns")
 	scrape > "$TMP/$method"
 	assert_eq "$before" "$(kernel_retrans "$ns")" "$method: connection over, counters still"

@@ -113,13 +113,18 @@ port=$DAEMON_PORT
 daemon_stop
 tmux -S "$sock" new-session -d -x 80 -y 24 -s down \
 	"stty -a > '$TMP/stty2.before'; '$SKBTRACE' top --url '$url' --interval 0.5; stty -a > '$TMP/stty2.after'; sleep 60"
-sleep 1.5
-tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.down"
+# down_screen FILE: the pane "down", captured into FILE.
+down_screen() { tmux -S "$sock" capture-pane -p -t down > "$1"; }
+shows_error() { down_screen "$TMP/screen.down" && grep -q '^error:' "$TMP/screen.down"; }
+poll 10 shows_error || true
 assert_contains "$(cat "$TMP/screen.down")" "error: cannot connect to 127.0.0.1 port $port" \
 	"the screen shows the daemon unreachable"
 daemon_start "$TMP/config.json" --listen "127.0.0.1:$port"
-sleep 1.5
-tmux -S "$sock" capture-pane -p -t down > "$TMP/screen.up"
+shows_daemon() {
+	down_screen "$TMP/screen.up" && ! grep -q '^error:' "$TMP/screen.up" &&
+		grep -qF "PROBES drop" "$TMP/screen.up"
+}
+poll 10 shows_daemon || true
 assert_eq 0 "$(grep -c '^error:' "$TMP/screen.up" || true)" "error gone once the daemon is back"
 assert_contains "$(cat "$TMP/screen.up")" "PROBES drop" "the screen shows the daemon again"
 # Without --url, the config's listen address; a config that cannot be read says so.

@@ -216,10 +216,8 @@ queued_curl=$!
 openssl s_client -connect "127.0.0.1:$DAEMON_PORT" -CAfile "$PKI/ca.crt" \
 	-cert "$PKI/client.crt" -key "$PKI/client.key" < /dev/null > "$TMP/queued.s_client" 2>&1 &
 queued_ssl=$!
-for _ in $(seq 1 50); do
-	[ "$(ss -Hltn "sport = :$DAEMON_PORT" | awk '{ print $2 }')" -ge 2 ] && break
-	sleep 0.1
-done
+backlog_has() { [ "$(ss -Hltn "sport = :$DAEMON_PORT" | awk '{ print $2 }')" -ge "$1" ]; }
+poll 5 backlog_has 2 || true
 assert_eq 2 "$(ss -Hltn "sport = :$DAEMON_PORT" | awk '{ print $2 }')" \
 	"two connections queued in the backlog"
 kill -HUP "$DAEMON_PID"
@@ -246,10 +244,7 @@ reloads_failed=0
 reload_fails() {
 	kill -HUP "$DAEMON_PID"
 	reloads_failed=$((reloads_failed + 1))
-	for _ in $(seq 1 50); do
-		[ "$(grep -c 'reload failed' "$DAEMON_LOG")" -ge "$reloads_failed" ] && break
-		sleep 0.1
-	done
+	wait_for_count "$DAEMON_LOG" 'reload failed' "$reloads_failed" 5
 	assert_eq "$reloads_failed" "$(grep -c 'reload failed' "$DAEMON_LOG")" "$1: reload failed"
 	assert_contains "$(grep 'reload failed' "$DAEMON_LOG" | tail -n1)" "$2" "$1: the error"
 	assert_eq "$(serial_of "$PKI/server2.crt")" "$(served_serial)" "$1: the old certificate serves on"
@@ -277,10 +272,8 @@ reload_fails "missing CA" "web.tls_server_config.client_ca_file: $TMP/pki/none.c
 web_config "$TMP/web.json" "$MTLS" "{ \"bob\": \"$HASH_PW2\" }"
 kill -HUP "$DAEMON_PID"
 wait_for_line "$DAEMON_LOG" "configuration reloaded"
-for _ in $(seq 1 50); do
-	[ "$(get gone /metrics "${CLIENT[@]}" -u alice:s3cret)" = 401 ] && break
-	sleep 0.1
-done
+alice_refused() { [ "$(get gone /metrics "${CLIENT[@]}" -u alice:s3cret)" = 401 ]; }
+poll 5 alice_refused || true
 assert_eq 401 "$(get gone /metrics "${CLIENT[@]}" -u alice:s3cret)" "a removed user: 401"
 assert_eq 200 "$(get stays /metrics "${CLIENT[@]}" -u bob:pw2)" "a kept user: 200"
 assert_eq "$(serial_of "$PKI/server.crt")" "$(served_serial)" "the restored certificate is served"
@@ -360,10 +353,7 @@ ask_landing() {
 assert_eq "HTTP/1.1 200 OK" "$(ask_landing)" "a kept-alive connection's first answer"
 reloads=$(grep -c "configuration reloaded" "$DAEMON_LOG" || true)
 kill -HUP "$DAEMON_PID"
-for _ in $(seq 1 50); do
-	[ "$(grep -c "configuration reloaded" "$DAEMON_LOG")" -gt "$reloads" ] && break
-	sleep 0.1
-done
+wait_for_count "$DAEMON_LOG" "configuration reloaded" $((reloads + 1)) 5
 assert_eq "HTTP/1.1 200 OK" "$(ask_landing)" \
 	"a reload that changes neither TLS nor users keeps the connection"
 # New users: the idle connection of the old ones is closed at the reload.
