@@ -3,7 +3,7 @@
 # kernel's stack map and in the daemon's table.  With room for one kernel
 # stack (limits.max_stacks 1) and four symbolized ones (max_stable_stacks 4),
 # rounds go through ten drop paths (UDP and TCP to a closed port, nft drops
-# in the output, input and prerouting hooks; IPv4 and IPv6), twice, each
+# in the output, input and prerouting hooks; IPv4 and IPv6), three times, each
 # round in a fresh namespace that is then deleted.  Every round's K drops
 # get their stack (none is "lost", as all but the first round's would be if
 # the first stack kept the one slot); skbtrace_stack_info lists exactly the
