@@ -6,6 +6,7 @@
  * was freed.  Unbounded (plain) output shows more of every section.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "diagnosis.h"
@@ -24,11 +25,16 @@ struct ctx {
 	char clause[128];
 };
 
+/* Any double a body can carry: +Inf, and the NaN a rate between two of them is. */
 static const char *num(char *buf, size_t size, double v)
 {
-	if (v >= 1e7)
+	if (isnan(v))
+		snprintf(buf, size, "NaN");
+	else if (isinf(v))
+		snprintf(buf, size, "%sInf", v > 0 ? "+" : "-");
+	else if (v >= 1e7 || v <= -1e7)
 		snprintf(buf, size, "%.1fM", v / 1e6);
-	else if (v >= 100 || v == (long long)v)
+	else if (v >= 100 || v <= -100 || v == (double)(long long)v)
 		snprintf(buf, size, "%.0f", v);
 	else
 		snprintf(buf, size, "%.1f", v);
