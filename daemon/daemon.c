@@ -15,6 +15,7 @@
 #include "kernel_btf.h"
 #include "ksyms.h"
 #include "log.h"
+#include "map_expo.h"
 #include "netns_evict.h"
 #include "netns_ids.h"
 #include "netns_info.h"
@@ -158,28 +159,24 @@ static void stacks_add_maps(struct daemon *d)
 static int emit_stack_maps(struct expo *e, const struct stack_table *t, const struct probe *probes,
 			   int n)
 {
-	struct expo_family *fill, *cap, *freed;
+	struct expo_family *freed;
 
-	fill = expo_family(e, "skbtrace_map_entries", EXPO_GAUGE,
-			   "Entries in use in a BPF aggregation map.");
-	cap = expo_family(e, "skbtrace_map_max_entries", EXPO_GAUGE,
-			  "Capacity of a BPF aggregation map (from the limits config).");
 	freed = expo_family(e, "skbtrace_stack_map_freed_total", EXPO_COUNTER,
 			    "Kernel stacks deleted from the probe's stack map because no counted "
 			    "series held them any more, which makes room for new stacks.");
-	if (!fill || !cap || !freed)
+	if (!freed)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		const struct probe *p = &probes[i];
-		struct expo_label l[] = { { "probe", p->ops->name }, { "map", "stack_traces" } };
+		struct expo_label l[] = { { "probe", p->ops->name } };
 		struct stack_map_stats st;
 		int err;
 
 		if (!p->attached || p->stack_map_fd < 0)
 			continue;
 		stack_table_map_stats(t, p->stack_map_fd, &st);
-		err = expo_add_u64(fill, l, 2, st.entries) ?: expo_add_u64(cap, l, 2, p->max_stacks)
-							      ?: expo_add_u64(freed, l, 1, st.freed);
+		err = map_expo_fill(e, p->ops->name, "stack_traces", st.entries, p->max_stacks)
+			      ?: expo_add_u64(freed, l, 1, st.freed);
 		if (err)
 			return err;
 	}

@@ -4,21 +4,32 @@
 #include "expo.h"
 #include "map_expo.h"
 
-int map_expo(struct expo *e, const char *probe, const char *map, uint64_t entries,
-	     uint64_t max_entries, uint64_t overflow_events)
+int map_expo_fill(struct expo *e, const char *probe, const char *map, uint64_t entries,
+		  uint64_t max_entries)
 {
 	struct expo_label l[] = { { "probe", probe }, { "map", map } };
-	struct expo_family *fill, *cap, *over;
+	struct expo_family *fill, *cap;
 
 	fill = expo_family(e, "skbtrace_map_entries", EXPO_GAUGE,
 			   "Entries in use in a BPF aggregation map.");
 	cap = expo_family(e, "skbtrace_map_max_entries", EXPO_GAUGE,
 			  "Capacity of a BPF aggregation map (from the limits config).");
+	if (!fill || !cap)
+		return -ENOMEM;
+	return expo_add_u64(fill, l, 2, entries) ?: expo_add_u64(cap, l, 2, max_entries);
+}
+
+int map_expo(struct expo *e, const char *probe, const char *map, uint64_t entries,
+	     uint64_t max_entries, uint64_t overflow_events)
+{
+	struct expo_label l[] = { { "probe", probe }, { "map", map } };
+	struct expo_family *over;
+
 	over = expo_family(e, "skbtrace_map_overflow_events_total", EXPO_COUNTER,
 			   "Events that found the map full and were counted in the overflow "
 			   "series instead.");
-	if (!fill || !cap || !over)
+	if (!over)
 		return -ENOMEM;
-	return expo_add_u64(fill, l, 2, entries) ?: expo_add_u64(cap, l, 2, max_entries)
-						       ?: expo_add_u64(over, l, 2, overflow_events);
+	return map_expo_fill(e, probe, map, entries, max_entries)
+		       ?: expo_add_u64(over, l, 2, overflow_events);
 }

@@ -7,7 +7,11 @@
 
 struct expo;
 
-/* skbtrace_map_entries / _max_entries / _overflow_events_total{probe,map}. */
+/* skbtrace_map_entries / _max_entries{probe,map}. */
+int map_expo_fill(struct expo *e, const char *probe, const char *map, uint64_t entries,
+		  uint64_t max_entries);
+
+/* The same and skbtrace_map_overflow_events_total{probe,map}. */
 int map_expo(struct expo *e, const char *probe, const char *map, uint64_t entries,
 	     uint64_t max_entries, uint64_t overflow_events);
 
