@@ -14,7 +14,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || set -- config http ksyms conntrack_stat
+[ $# -gt 0 ] || set -- config http ksyms conntrack_stat top_metrics
 failed=0
 for target in "$@"; do
 	echo "$(date -u +%FT%TZ) fuzz/$target: ${seconds}s"
