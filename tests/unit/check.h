@@ -4,7 +4,9 @@
 #define SKBTRACE_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int check_failures;
 static int check_count;
@@ -40,6 +42,25 @@ static const char *check_skipped;
 				__LINE__, h_ ? h_ : "(null)", n_);                                 \
 		}                                                                                  \
 	} while (0)
+
+/*
+ * Writes data (a C string) to a new file made from template (mkstemp's
+ * "...XXXXXX", modified in place) and returns its path, or NULL.
+ */
+static inline char *check_write_temp(char *template, const char *data)
+{
+	size_t len = strlen(data);
+	int fd = mkstemp(template);
+
+	if (fd < 0)
+		return NULL;
+	if (write(fd, data, len) != (ssize_t)len) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	return template;
+}
 
 /*
  * Marks part of a test as not run, so that ctest reports the whole test

@@ -21,12 +21,8 @@ static const char kallsyms[] = "ffffffff81000000 T _stext\n"
 static char *write_kallsyms(void)
 {
 	static char path[] = "/tmp/skbtrace-ksyms-XXXXXX";
-	int fd = mkstemp(path);
 
-	if (fd < 0 || write(fd, kallsyms, sizeof(kallsyms) - 1) != sizeof(kallsyms) - 1)
-		return NULL;
-	close(fd);
-	return path;
+	return check_write_temp(path, kallsyms);
 }
 
 /*
