@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cfg="$SRCDIR/config/skbtrace.json"
 
 # Occupy a known port with a plain listener, then ask the daemon for it.
-port=$((20000 + RANDOM % 20000))
+port=$(free_port)
 "$TESTGEN" listen 127.0.0.1 "$port" 1 30 > "$TMP/listener" &
 PIDS+=($!)
 wait_for_line "$TMP/listener" listening
