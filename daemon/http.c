@@ -189,25 +189,40 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			   : NULL;
 }
 
-/* A response sent: the connection now waits for the next request. */
+/* True when the client has ended its side: only the end of input is left in the socket. */
+static bool peer_ended(int fd)
+{
+	char c;
+
+	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+/*
+ * A response sent: the connection now waits for the next request.  One
+ * whose client has ended its side can bring no new request, only those it
+ * had already sent: it gets the headers deadline, not the idle one.  (With
+ * epoll, libmicrohttpd 0.9.75 does not see an end of input that came with
+ * the last request's bytes, so it would hold such a connection until the
+ * idle deadline.)
+ */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *s = cls;
 	struct http_guard_conn *c = guarded(conn);
+	const union MHD_ConnectionInfo *fd =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 
 	(void)req_cls;
 	(void)toe;
 	if (c)
-		http_guard_enter(s->guard, c, HTTP_PHASE_IDLE, now_ms());
-	if (instance_of(s, conn) == &s->old) {
-		const union MHD_ConnectionInfo *fd =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-
-		/* The answer is in the socket's buffer; FIN follows it, nothing more is read. */
-		if (fd)
-			shutdown(fd->connect_fd, SHUT_RDWR);
-	}
+		http_guard_enter(s->guard, c,
+				 fd && peer_ended(fd->connect_fd) ? HTTP_PHASE_HEADERS
+								  : HTTP_PHASE_IDLE,
+				 now_ms());
+	/* The answer is in the socket's buffer; FIN follows it, nothing more is read. */
+	if (instance_of(s, conn) == &s->old && fd)
+		shutdown(fd->connect_fd, SHUT_RDWR);
 }
 
 /* header and value: one more header, or NULL. */

@@ -215,6 +215,12 @@ run_vm() {
 	echo "# guest ran for ${boot_secs}s (qemu exit $boot_rc${boot_cut:+, $boot_cut})," \
 		"total $(($(date +%s) - t0))s"
 	cat "$results"
+	if ! grep -q '^SKBTRACE-DONE ' "$results"; then
+		# The tail of the log is what a CI summary keeps: the end of the guest goes last.
+		echo "# the guest ended before its last test: $(died_why "$console")"
+		echo "# its console's last 40 lines:"
+		tr -d '\r' < "$console" | tail -n 40
+	fi
 	results_ok "$results"
 }
 
