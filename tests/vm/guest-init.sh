@@ -29,14 +29,21 @@ export SKBTRACE_NETNS_CHURN=25
 export SKBTRACE_RETRANSMIT_BYTES=262144
 
 # Kernel command line: skbtrace.only=test_a,test_b runs just those tests;
+# skbtrace.from=test_a starts at test_a (run.sh resuming a guest that died);
 # skbtrace.bootcheck=1 (run.sh --boots) stops the runner after its first
 # line, so a boot is measured through the same path as a real run.
 only=$(sed -n 's/.*skbtrace\.only=\([^ ]*\).*/\1/p' /proc/cmdline)
+from=$(sed -n 's/.*skbtrace\.from=\([^ ]*\).*/\1/p' /proc/cmdline)
 bootcheck=$(sed -n 's/.*skbtrace\.bootcheck=\([^ ]*\).*/\1/p' /proc/cmdline)
 [ "$bootcheck" = 1 ] || bootcheck=
+# Test hook for run.sh's resume path only: skbtrace.crash_after=SECONDS
+# crashes the kernel that long after the harness starts (sysrq c), as a
+# guest that dies mid-run.
+crash_after=$(sed -n 's/.*skbtrace\.crash_after=\([0-9]*\).*/\1/p' /proc/cmdline)
+[ -z "$crash_after" ] || { sleep "$crash_after" && echo c > /proc/sysrq-trigger; } &
 SKBTRACE=/skbtrace/skbtrace TESTGEN=/skbtrace/skbtrace-testgen SRCDIR=/skbtrace \
 	/skbtrace/tests/vm/run-tests.sh --host-only /skbtrace/tests/vm/host-only ${only:+--only "$only"} \
-	${bootcheck:+--boot-check}
+	${from:+--from "$from"} ${bootcheck:+--boot-check}
 echo "SKBTRACE-EXIT $?"
 sync
 poweroff -f

@@ -8,7 +8,9 @@
 # The same runner serves the VM guests (from /init) and the host column of
 # the kernel matrix, so both are measured the same way.  Test output goes
 # to stdout too, prefixed with "| ", for the console log.
-#   run-tests.sh [--host-only FILE] [--only NAME[,NAME...]] [--boot-check]
+#   run-tests.sh [--host-only FILE] [--only NAME[,NAME...]] [--from NAME] [--boot-check]
+# --from NAME starts at test NAME, without the attach checks (run.sh
+# resuming a guest that died mid-run; the first boot made them).
 # --boot-check prints the first line only and stops (run.sh --boots).
 # Environment: SKBTRACE, TESTGEN, SRCDIR as for the integration tests.
 set -euo pipefail
@@ -17,11 +19,13 @@ set -euo pipefail
 export SKBTRACE TESTGEN SRCDIR
 host_only=/dev/null
 only=
+from=
 boot_check=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host-only) host_only=$2; shift 2 ;;
 	--only) only=,$2,; shift 2 ;;
+	--from) from=$2; shift 2 ;;
 	--boot-check) boot_check=1; shift ;;
 	*) echo "run-tests.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -39,8 +43,10 @@ echo "SKBTRACE-KERNEL $(uname -r)"
 # The method "auto" picks, per probe, each probe alone so that one that
 # cannot attach at all does not hide the others.  The daemon lists its own
 # probes, so a new probe joins the kernel matrix without touching this.
-probes=$("$SKBTRACE" --list-probes) || { echo "skbtrace --list-probes failed" >&2; exit 1; }
+probes=
+[ -n "$from" ] || probes=$("$SKBTRACE" --list-probes) || { echo "skbtrace --list-probes failed" >&2; exit 1; }
 while IFS="$(printf '\t')" read -r probe _; do
+	[ -n "$probe" ] || continue
 	printf '{ "listen": "127.0.0.1:0", "probes": [ { "name": "%s" } ] }\n' "$probe" > "$tmp/attach.json"
 	: > "$tmp/attach.log"
 	"$SKBTRACE" --config "$tmp/attach.json" --listen 127.0.0.1:0 2> "$tmp/attach.log" &
@@ -68,6 +74,7 @@ kernel=$(uname -r)
 pass=0 fail=0 na=0 xfail=0
 for script in "$SRCDIR"/tests/integration/test_*.sh; do
 	name=$(basename "$script" .sh)
+	[ -z "$from" ] || [[ ! "$name" < "$from" ]] || continue
 	case $only in ,,|"") ;; *",$name,"*) ;; *) continue ;; esac
 	reason=$(awk -v t="$name" '$1 == t { $1 = ""; sub(/^ /, ""); print }' "$host_only")
 	if [ -n "$reason" ]; then

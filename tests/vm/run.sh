@@ -173,39 +173,81 @@ died_why() {
 	echo "${boot_cut:-died after ${boot_secs}s, qemu exit $boot_rc}: ${line:-console empty}"
 }
 
-# vm_guest CONSOLE APPEND RESULTS: boots the guest, once more if it died
-# before its first harness line, and writes the result lines of the boot
-# that counts to RESULTS.  A retry keeps the first console in
-# CONSOLE-without-.log.try1.log and puts a SKBTRACE-RETRIED line with the
-# reason first in RESULTS.  Both boots share BOOT_TIMEOUT.
+# next_test CONSOLE: the test that was running when the guest died: the
+# first tests/integration test after the last one with a result line, or
+# nothing if no test had one yet (or the last had).
+next_test() {
+	local last
+	last=$(tr -d '\r' < "$1" | grep -o 'SKBTRACE-RESULT [^ ]*' | tail -n1 | cut -d' ' -f2)
+	[ -n "$last" ] || return 0
+	# The guest's runner goes through them in the C locale's order.
+	find "$src/tests/integration" -maxdepth 1 -name 'test_*.sh' -printf '%f\n' |
+		sed 's/\.sh$//' | LC_ALL=C sort |
+		awk -v last="$last" 'seen { print; exit } $0 == last { seen = 1 }'
+}
+
+# vm_guest CONSOLE APPEND RESULTS [resume]: boots the guest and writes the
+# result lines of the run to RESULTS.  A guest that died before its first
+# harness line is booted once more.  With "resume", so is one that died
+# (QEMU exited, with no SKBTRACE-EXIT line) after its harness had started:
+# the second boot runs the test that was running and those after it, and
+# RESULTS holds the first boot's result lines, then the second's.  Either
+# retry keeps the first console in CONSOLE-without-.log.try1.log and puts a
+# SKBTRACE-RETRIED line with the reason first in RESULTS.  Both boots share
+# BOOT_TIMEOUT.
 vm_guest() {
-	local console=$1 append=$2 results=$3 try1=${1%.log}.try1.log retried='' t0 left
+	local console=$1 append=$2 results=$3 resume=${4:-} try1=${1%.log}.try1.log
+	local retried='' from='' t0 left verdict
 	t0=$(date +%s)
 	rm -f "$try1"
 	vm_boot "$console" "$append $VM_FIRST_APPEND" "$BOOT_TIMEOUT"
 	left=$((BOOT_TIMEOUT - ($(date +%s) - t0)))
-	# A guest whose harness started is never booted again, whatever
-	# happened after: that failure is the kernel's or the daemon's.
 	if [ -z "$boot_first" ] && [ "$left" -gt 0 ]; then
 		retried="$(died_why "$console"); first console $(basename "$try1")"
 		mv "$console" "$try1"
 		echo "# first boot died before the harness ($retried): booting once more"
 		vm_boot "$console" "$append" "$left"
+	elif [ -n "$resume" ] && [ -z "$boot_cut" ] && [ "$left" -gt 0 ] &&
+		! grep -q 'SKBTRACE-EXIT ' "$console"; then
+		# TCG has killed guests mid-run too (6.12, once, during
+		# test_reload_storm; the same test passed in every boot since).
+		# Only a death is resumed, never a failure or a hang, and only
+		# once: a second death in the same run fails it.
+		from=$(next_test "$console")
+		retried="$(died_why "$console") during ${from:-the attach checks}; first console $(basename "$try1")"
+		mv "$console" "$try1"
+		echo "# the guest died after its harness started ($retried): booting once more${from:+ from $from}"
+		vm_boot "$console" "$append${from:+ skbtrace.from=$from}" "$left"
 	fi
 	{
 		[ -z "$retried" ] || echo "SKBTRACE-RETRIED $retried"
 		# A line may start with the console's escape codes: match anywhere.
-		tr -d '\r' < "$console" | grep -o 'SKBTRACE-[A-Z]* .*' || true
-		echo "SKBTRACE-SECONDS $boot_secs"
+		if [ -n "$from" ]; then
+			harness_lines "$try1" | grep -v -e '^SKBTRACE-DONE ' -e '^SKBTRACE-EXIT '
+			harness_lines "$console" | grep -v -e '^SKBTRACE-KERNEL ' -e '^SKBTRACE-DONE '
+		else
+			harness_lines "$console"
+		fi
 	} > "$results"
+	# The counts of both boots, once the second has finished.
+	if [ -n "$from" ] && grep -q 'SKBTRACE-DONE ' "$console"; then
+		local c=()
+		for verdict in PASS FAIL NA XFAIL; do
+			c+=("$(grep -c "^SKBTRACE-RESULT [^ ]* $verdict " "$results" || true)")
+		done
+		echo "SKBTRACE-DONE ${c[*]}" >> "$results"
+	fi
+	echo "SKBTRACE-SECONDS $boot_secs" >> "$results"
 }
+
+harness_lines() { tr -d '\r' < "$1" | grep -o 'SKBTRACE-[A-Z]* .*' || true; }
 
 run_vm() {
 	local v=$1 t0
 	local console=$out/console-$v.log results=$out/results-$v.txt
 	t0=$(date +%s)
 	vm_prepare "$v"
-	vm_guest "$console" "${only:+skbtrace.only=$only}" "$results"
+	vm_guest "$console" "${only:+skbtrace.only=$only}" "$results" resume
 	if [ -e "${console%.log}.try1.log" ]; then
 		echo "# first boot's console (${console%.log}.try1.log), last 20 lines:"
 		tr -d '\r' < "${console%.log}.try1.log" | tail -n 20
