@@ -42,6 +42,11 @@ for method in $methods; do
 	id=$(grep "^skbtrace_drop_stacks_total{reason=\"$reason\",netns=\"$inode\"" "$TMP/after" |
 		sed 's/.*stack="\([^"]*\)".*/\1/')
 	echo "$id" >> "$TMP/stack_ids"
+	# "lost" is the kernel's answer when the stack's bucket held another
+	# stack: say so, with the counts, rather than only that the ids differ.
+	grep -q '^[0-9a-f]\{16\}$' <<< "$id" ||
+		log "$method: stack series '$id'; $(grep -e '^skbtrace_drop_stacks_total{' \
+			-e '^skbtrace_stack_events_total{probe="drop"' "$TMP/after" | tr '\n' ' ')"
 	log "$method: stack $(grep "^skbtrace_stack_info{stack=\"$id\"" "$TMP/after")"
 	daemon_stop
 done
