@@ -4,10 +4,11 @@
 # stack (limits.max_stacks 1) and four symbolized ones (max_stable_stacks 4),
 # rounds go through ten drop paths (UDP and TCP to a closed port, nft drops
 # in the output, input and prerouting hooks; IPv4 and IPv6), three times, each
-# round in a fresh namespace that is then deleted.  Every round's K drops
-# get their stack (none is "lost", as all but the first round's would be if
-# the first stack kept the one slot); skbtrace_stack_info lists exactly the
-# stacks the scrape's series show; the stack keeps its id when it comes back;
+# round in a fresh namespace that is then deleted.  Every round's drops get
+# their stack (all would be "lost" after the first round if its stack kept
+# the one slot; a second stack of the same path may collide with the first,
+# and is counted lost); skbtrace_stack_info lists exactly the stacks the
+# scrape's series show; frames that come back get the id they had;
 # the tables stay within their limits, the daemon's memory and descriptors
 # flat.  A reload that replaces the probe keeps the stack of the carried
 # series and forgets the others.
@@ -90,7 +91,8 @@ wait_gone() { # wait_gone INODE SCRAPE
 	fail "the series of netns $1 are still there 30 s after it was deleted"
 }
 
-declare -A first_id
+declare -A id_of
+came_back=0
 scrape > "$TMP/prev"
 round=0
 rss_mid=
@@ -103,14 +105,22 @@ for ((c = 1; c <= CYCLES; c++)); do
 		drops "$path" "$ns"
 		scrape > "$TMP/m"
 		assert_eq $K "$(metric_sum "$TMP/m" skbtrace_drops_total netns="$inode")" "$what: drops"
-		assert_eq $K "$(($(stack_events "$TMP/m" captured) - $(stack_events "$TMP/prev" captured)))" \
-			"$what: stacks captured"
-		assert_eq 0 "$(stack_events "$TMP/m" lost)" "$what: no stack lost"
-		lines=$(grep "^skbtrace_drop_stacks_total{.*netns=\"$inode\"" "$TMP/m" || true)
-		assert_eq 1 "$(grep -c . <<< "$lines")" "$what: one stack series"
+		# A path's drops may take two kernel stacks (the receive softirq runs
+		# on the way out of the send, or later in ksoftirqd): with one slot,
+		# the second one collides and is counted under stack="lost", as the
+		# kernel's map allows.  The first always finds the slot free.
+		captured=$(($(stack_events "$TMP/m" captured) - $(stack_events "$TMP/prev" captured)))
+		lost=$(($(stack_events "$TMP/m" lost) - $(stack_events "$TMP/prev" lost)))
+		[ "$captured" -ge 1 ] || fail "$what: no drop got its stack: the slot was not freed"
+		assert_eq $K $((captured + lost)) "$what: drops captured or lost"
+		assert_eq "$lost" "$(metric_sum_or_zero "$TMP/m" skbtrace_drop_stacks_total netns="$inode" \
+			stack=lost)" "$what: drops under stack=\"lost\""
+		lines=$(grep "^skbtrace_drop_stacks_total{.*netns=\"$inode\"" "$TMP/m" |
+			grep -v 'stack="lost"' || true)
+		assert_eq 1 "$(grep -c . <<< "$lines")" "$what: one stack series beside lost ones"
 		id=$(sed -n 's/.*stack="\([0-9a-f]\{16\}\)".*/\1/p' <<< "$lines")
 		[ -n "$id" ] || fail "$what: no stable stack id in: $lines"
-		assert_eq "$K" "$(metric_sum "$TMP/m" skbtrace_drop_stacks_total stack="$id")" \
+		assert_eq "$captured" "$(metric_sum "$TMP/m" skbtrace_drop_stacks_total stack="$id")" \
 			"$what: drops of stack $id"
 		check_info "$TMP/m" "$what"
 		assert_eq "$id" "$(series_stacks "$TMP/m")" "$what: the only stack in use"
@@ -124,11 +134,14 @@ for ((c = 1; c <= CYCLES; c++)); do
 		assert_contains "$(cat "$TMP/stack.json")" "\"$loc+" "$what: /stacks?id=$id frames"
 		scrape /stacks > "$TMP/stacks.json"
 		assert_eq "$id" "$(json_stacks "$TMP/stacks.json")" "$what: /stacks lists the last scrape's"
-		if [ "$c" -eq 1 ]; then
-			first_id[$path]=$id
-		else
-			assert_eq "${first_id[$path]}" "$id" "$what: the same id as in cycle 1"
+		# A stack that comes back after its eviction gets the id it had.
+		frames=$(sed -n "s/^skbtrace_stack_info{stack=\"$id\",frames=\"\([^\"]*\)\".*/\1/p" "$TMP/m")
+		[ -n "$frames" ] || fail "$what: no frames for stack $id"
+		if [ -n "${id_of[$frames]:-}" ]; then
+			assert_eq "${id_of[$frames]}" "$id" "$what: the id these frames had before"
+			came_back=$((came_back + 1))
 		fi
+		id_of[$frames]=$id
 
 		ip netns del "$ns"
 		wait_gone "$inode" "$TMP/gone"
@@ -147,11 +160,16 @@ for ((c = 1; c <= CYCLES; c++)); do
 	fi
 done
 
-distinct=$(printf '%s\n' "${first_id[@]}" | sort -u | wc -l)
+distinct=$(printf '%s\n' "${id_of[@]}" | sort -u | wc -l)
 [ "$distinct" -gt $MAX_STABLE ] || fail "only $distinct distinct stacks, not more than $MAX_STABLE"
-log "ok: $distinct distinct stacks through a table of $MAX_STABLE and a stack map of 1"
+[ "$CYCLES" -lt 2 ] || [ "$came_back" -ge 1 ] || fail "no stack came back in cycles 2 to $CYCLES"
+log "ok: $distinct distinct stacks through a table of $MAX_STABLE and a stack map of 1," \
+	"$came_back came back with their id"
+# One stack more than the table holds evicts one: at least every distinct
+# stack beyond the first MAX_STABLE, at most one a round.
 evicted=$(metric_sum "$TMP/prev" skbtrace_stack_table_evictions_total trigger=full)
-assert_eq $((round - MAX_STABLE)) "$evicted" "stable stacks evicted from the full table"
+[ "$evicted" -ge $((distinct - MAX_STABLE)) ] && [ "$evicted" -le $((round - MAX_STABLE)) ] ||
+	fail "$evicted stable stacks evicted from the full table, not $((distinct - MAX_STABLE)) to $((round - MAX_STABLE))"
 assert_eq 0 "$(metric_sum "$TMP/prev" skbtrace_stack_table_full_total)" "stacks refused"
 if [ "$CYCLES" -ge 2 ]; then
 	rss_end=$(rss_kb)
@@ -167,7 +185,7 @@ inode=$(netns_inode "$ns")
 drops udp4 "$ns"
 scrape > "$TMP/before"
 id=$(sed -n "s/^skbtrace_drop_stacks_total{.*netns=\"$inode\",stack=\"\([0-9a-f]*\)\".*/\1/p" "$TMP/before")
-assert_eq "${first_id[udp4]}" "$id" "reload: the udp4 stack"
+[ -n "$id" ] || fail "reload: no stable stack id before the reload"
 cached=$(entries "$TMP/before")
 [ "$cached" -gt 1 ] || fail "reload: only $cached stable stacks before the reload"
 reloaded=$(metric_sum "$TMP/before" skbtrace_stack_table_evictions_total trigger=reload)
@@ -179,16 +197,16 @@ assert_eq 1 "$(entries "$TMP/after")" "reload: the carried series' stack is the 
 assert_eq $((reloaded + cached - 1)) \
 	"$(metric_sum "$TMP/after" skbtrace_stack_table_evictions_total trigger=reload)" \
 	"reload: stable stacks evicted"
-assert_eq $K "$(metric_sum "$TMP/after" skbtrace_drop_stacks_total netns="$inode" stack="$id")" \
+carried=$(metric_sum "$TMP/before" skbtrace_drop_stacks_total netns="$inode" stack="$id")
+assert_eq "$carried" "$(metric_sum "$TMP/after" skbtrace_drop_stacks_total netns="$inode" stack="$id")" \
 	"reload: the carried stack series"
 check_info "$TMP/after" "reload"
 assert_contains "$(scrape "/stacks?id=$id")" "\"$id\"" "reload: /stacks?id= of the carried stack"
-# The new instance counts the same path under the same stable id.
+# The new instance counts the same path on top of the carried series.
 in_ns "$ns" "$TESTGEN" udp 127.0.0.1 8888 $K > /dev/null
 scrape > "$TMP/again"
-assert_eq $((2 * K)) "$(metric_sum "$TMP/again" skbtrace_drop_stacks_total netns="$inode" stack="$id")" \
-	"reload: carried and new drops of stack $id"
-assert_eq 0 "$(stack_events "$TMP/again" lost)" "reload: no stack lost"
+assert_eq $((2 * K)) "$(metric_sum "$TMP/again" skbtrace_drop_stacks_total netns="$inode")" \
+	"reload: carried and new drops' stack series"
 check_info "$TMP/again" "after the reload"
 promtool_check "$TMP/again"
 test_done
