@@ -10,6 +10,7 @@
 #include "listen_addr.h"
 #include "config_filter.h"
 #include "config_web.h"
+#include "stacks.h"
 #include "json_path.h"
 #include "json_syntax.h"
 
@@ -65,13 +66,15 @@ static int parse_limit(const struct json_err *e, const cJSON *obj, const char *k
 
 static int parse_limits(const struct json_err *e, const cJSON *v, struct limits_config *l)
 {
-	static const char *const keys[] = { "max_series", "max_stacks", "max_stack_series", NULL };
+	static const char *const keys[] = { "max_series", "max_stacks", "max_stack_series",
+					    "max_stable_stacks", NULL };
 
 	if (json_expect_object(e, v, "limits") || json_check_keys(e, v, "limits", keys))
 		return -EINVAL;
 	if (parse_limit(e, v, "max_series", &l->max_series) ||
 	    parse_limit(e, v, "max_stacks", &l->max_stacks) ||
-	    parse_limit(e, v, "max_stack_series", &l->max_stack_series))
+	    parse_limit(e, v, "max_stack_series", &l->max_stack_series) ||
+	    parse_limit(e, v, "max_stable_stacks", &l->max_stable_stacks))
 		return -EINVAL;
 	return 0;
 }
@@ -343,6 +346,7 @@ static int parse_buffer(const char *text, size_t len, const char *file,
 	out->limits.max_series = 4096;
 	out->limits.max_stacks = 2048;
 	out->limits.max_stack_series = 4096;
+	out->limits.max_stable_stacks = STACK_TABLE_DEFAULT_MAX;
 	/* Prometheus keeps one connection per target, alive between scrapes. */
 	out->web.max_connections = 512;
 	out->web.max_connections_per_client = 16;
@@ -520,6 +524,7 @@ bool probe_config_equal(const struct probe_config *a, const struct probe_config 
 
 bool limits_equal(const struct limits_config *a, const struct limits_config *b)
 {
+	/* max_stable_stacks sizes no BPF map: a reload applies it to the running table. */
 	return a->max_series == b->max_series && a->max_stacks == b->max_stacks &&
 	       a->max_stack_series == b->max_stack_series;
 }

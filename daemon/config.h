@@ -77,9 +77,10 @@ struct probe_config {
 };
 
 struct limits_config {
-	uint32_t max_series;	   /* per-probe counter map entries */
-	uint32_t max_stacks;	   /* per-probe stack table entries */
-	uint32_t max_stack_series; /* per-probe stack counter map entries */
+	uint32_t max_series;	    /* per-probe counter map entries */
+	uint32_t max_stacks;	    /* per-probe stack table entries */
+	uint32_t max_stack_series;  /* per-probe stack counter map entries */
+	uint32_t max_stable_stacks; /* the daemon's symbolized stacks, of all probes */
 };
 
 struct config {
@@ -111,6 +112,7 @@ void config_free(struct config *cfg);
 const struct probe_config *config_find_probe(const struct config *cfg, const char *name);
 /* True when two probe configs would load the very same BPF program. */
 bool probe_config_equal(const struct probe_config *a, const struct probe_config *b);
+/* True when two limits size every probe's BPF maps alike (max_stable_stacks sizes none). */
 bool limits_equal(const struct limits_config *a, const struct limits_config *b);
 
 /*

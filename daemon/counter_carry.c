@@ -34,6 +34,8 @@ struct counter_carry {
 	size_t n_entries;
 	uint64_t folded;
 	unsigned int gen;
+	expo_counter_fn observer; /* counter_carry_apply_observed() */
+	void *observer_ctx;
 };
 
 struct counter_carry *counter_carry_new(void)
@@ -231,10 +233,12 @@ static void apply_hook(struct expo_sample *s, void *ctx)
 	struct counter_carry *c = ctx;
 	struct carry_entry *e = entry_find(c, s->series, s->series_len);
 
-	if (!e)
-		return;
-	add_to(e, s);
-	e->seen = c->gen;
+	if (e) {
+		add_to(e, s);
+		e->seen = c->gen;
+	}
+	if (c->observer)
+		c->observer(s, c->observer_ctx);
 }
 
 void counter_carry_absorb(struct counter_carry *c, struct expo *e)
@@ -244,8 +248,16 @@ void counter_carry_absorb(struct counter_carry *c, struct expo *e)
 
 void counter_carry_apply(struct counter_carry *c, struct expo *e)
 {
+	counter_carry_apply_observed(c, e, NULL, NULL);
+}
+
+void counter_carry_apply_observed(struct counter_carry *c, struct expo *e, expo_counter_fn fn,
+				  void *ctx)
+{
 	c->gen++;
-	if (c->n_entries)
+	c->observer = fn;
+	c->observer_ctx = ctx;
+	if (c->n_entries || fn)
 		expo_set_counter_hook(e, apply_hook, c);
 }
 
@@ -253,6 +265,10 @@ int counter_carry_emit_rest(struct counter_carry *c, struct expo *e)
 {
 	int err = 0;
 
+	if (c->observer) {
+		expo_set_counter_hook(e, NULL, NULL);
+		c->observer = NULL;
+	}
 	if (!c->n_entries)
 		return 0;
 	expo_set_counter_hook(e, NULL, NULL);
@@ -291,6 +307,19 @@ size_t counter_carry_forget_if(struct counter_carry *c, counter_carry_pred pred,
 		}
 	}
 	return n;
+}
+
+void counter_carry_each_label(const struct counter_carry *c, const char *name,
+			      void (*fn)(const char *value, void *ctx), void *ctx)
+{
+	for (size_t b = 0; b < CARRY_BUCKETS; b++) {
+		for (const struct carry_entry *ce = c->buckets[b]; ce; ce = ce->next) {
+			for (size_t i = 0; i < ce->n_labels; i++) {
+				if (!strcmp(ce->labels[i].name, name))
+					fn(ce->labels[i].value, ctx);
+			}
+		}
+	}
 }
 
 size_t counter_carry_count(const struct counter_carry *c)

@@ -43,6 +43,21 @@ void counter_carry_apply(struct counter_carry *c, struct expo *e);
 int counter_carry_emit_rest(struct counter_carry *c, struct expo *e);
 
 /*
+ * counter_carry_apply(), and fn sees every counter sample added to e from
+ * now on, carried value included, until counter_carry_emit_rest() (whose
+ * own samples it does not see: counter_carry_each_label() names them).
+ */
+void counter_carry_apply_observed(struct counter_carry *c, struct expo *e, expo_counter_fn fn,
+				  void *ctx);
+
+/*
+ * fn(value, ctx) for the value of label `name` of every carried series
+ * that has one: every one of them is in every scrape.
+ */
+void counter_carry_each_label(const struct counter_carry *c, const char *name,
+			      void (*fn)(const char *value, void *ctx), void *ctx);
+
+/*
  * Drops every carried series for which pred is true, e.g. those whose netns
  * label names a namespace that is gone.  Returns how many were dropped.
  */

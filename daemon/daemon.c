@@ -15,6 +15,7 @@
 #include "kernel_btf.h"
 #include "ksyms.h"
 #include "log.h"
+#include "map_expo.h"
 #include "netns_evict.h"
 #include "netns_ids.h"
 #include "netns_info.h"
@@ -141,6 +142,66 @@ static size_t carry_limit(const struct limits_config *l)
 	return l->max_series > l->max_stack_series ? l->max_series : l->max_stack_series;
 }
 
+/* The stack maps of a new probe set are swept at every scrape end from now on. */
+static void stacks_add_maps(struct daemon *d)
+{
+	for (int i = 0; i < d->n_probes; i++) {
+		const struct probe *p = &d->probes[i];
+
+		if (p->attached && p->stack_map_fd >= 0 &&
+		    stack_table_add_map(d->stacks, p->stack_map_fd))
+			log_warn("probe %s: out of memory: its unused stacks stay in its stack map",
+				 p->ops->name);
+	}
+}
+
+/* Each probe's kernel stack map: its fill, and the ids deleted because no series held them. */
+static int emit_stack_maps(struct expo *e, const struct stack_table *t, const struct probe *probes,
+			   int n)
+{
+	struct expo_family *freed;
+
+	freed = expo_family(e, "skbtrace_stack_map_freed_total", EXPO_COUNTER,
+			    "Kernel stacks deleted from the probe's stack map because no counted "
+			    "series held them any more, which makes room for new stacks.");
+	if (!freed)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const struct probe *p = &probes[i];
+		struct expo_label l[] = { { "probe", p->ops->name } };
+		struct stack_map_stats st;
+		int err;
+
+		if (!p->attached || p->stack_map_fd < 0)
+			continue;
+		stack_table_map_stats(t, p->stack_map_fd, &st);
+		err = map_expo_fill(e, p->ops->name, "stack_traces", st.entries, p->max_stacks)
+			      ?: expo_add_u64(freed, l, 1, st.freed);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void keep_stack(const char *id, void *ctx)
+{
+	stack_table_keep(ctx, id);
+}
+
+static void use_stack(const char *id, void *ctx)
+{
+	stack_table_use(ctx, id);
+}
+
+/* Every counter sample of a scrape: the stacks its series show are the ones exported. */
+static void observe_sample(struct expo_sample *s, void *ctx)
+{
+	for (size_t i = 0; i < s->n_labels; i++) {
+		if (!strcmp(s->labels[i].name, "stack"))
+			stack_table_use(ctx, s->labels[i].value);
+	}
+}
+
 /*
  * Waits until no BPF program that was taken out of a chain or detached can
  * still be running: tracing programs run under RCU, and membarrier's global
@@ -187,6 +248,8 @@ static void carry_final_counts(struct daemon *d, struct probe *old, int n_old,
 	/* The dispatchers outlive the probes: their counts are not the old instances'. */
 	if (!err)
 		err = prog_stats_expo(e, old, n_old, false);
+	if (!err)
+		err = emit_stack_maps(e, d->stacks, old, n_old);
 	ksym_cache_end(d->ksyms);
 	if (err)
 		log_warn("reload: cannot read the replaced probes' final counts: %s",
@@ -211,6 +274,7 @@ int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	stack_table_set_limit(d->stacks, cfg->limits.max_stable_stacks);
 	/* Before the probes: it decides how they key namespaces. */
 	ret = netns_ids_open(&d->netns, err, errlen);
 	if (ret) {
@@ -228,6 +292,7 @@ int daemon_start(struct daemon *d, struct config *cfg, char *err, size_t errlen)
 	d->cfg = *cfg;
 	d->n_probes = cfg->n_probes;
 	memset(cfg, 0, sizeof(*cfg));
+	stacks_add_maps(d);
 	return 0;
 }
 
@@ -257,6 +322,11 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	probes_free(d, d->probes, d->n_probes);
 	d->probes = probes;
 	d->n_probes = cfg.n_probes;
+	stacks_add_maps(d);
+	/* What the next scrape shows: the remaining probes' live series and the carried ones. */
+	stack_table_reload_begin(d->stacks, cfg.limits.max_stable_stacks);
+	counter_carry_each_label(d->carry, "stack", keep_stack, d->stacks);
+	stack_table_reload_end(d->stacks);
 	/* The socket stays bound to the address the daemon started with. */
 	snprintf(cfg.listen, sizeof(cfg.listen), "%s", d->cfg.listen);
 	config_free(&d->cfg);
@@ -365,7 +435,10 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 
 	/* No scrape shows a namespace that was gone when it began; the walk names the live ones. */
 	daemon_netns_sweep(d);
-	counter_carry_apply(d->carry, e);
+	stack_table_scrape_begin(d->stacks);
+	/* Carried series are in every scrape: their stacks keep their room from the start. */
+	counter_carry_each_label(d->carry, "stack", use_stack, d->stacks);
+	counter_carry_apply_observed(d->carry, e, observe_sample, d->stacks);
 	ksym_cache_begin(d->ksyms);
 	netns_info_begin(d->netns_info);
 	err = emit_build_info(e) ?: emit_reload_state(e, d) ?: emit_evicted(e, d);
@@ -374,10 +447,16 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 	}
 	if (!err)
 		err = prog_stats_expo(e, d->probes, d->n_probes, true);
+	/* Only a scrape that read every stack-count map may tell which stacks no key holds. */
 	if (!err)
-		err = stack_table_expo(d->stacks, e);
+		stack_table_scrape_end(d->stacks);
+	if (!err)
+		err = emit_stack_maps(e, d->stacks, d->probes, d->n_probes);
 	if (!err)
 		err = counter_carry_emit_rest(d->carry, e);
+	/* After every series with a stack label, live or carried. */
+	if (!err)
+		err = stack_table_expo(d->stacks, e);
 	/* After every family that labels namespaces: one series for each of them. */
 	if (!err)
 		err = netns_info_expo(d->netns_info, e, d->cfg.limits.max_series);

@@ -55,6 +55,38 @@ int u64map_put(struct u64map *m, uint64_t key, void *value)
 	return 0;
 }
 
+void *u64map_del(struct u64map *m, uint64_t key)
+{
+	struct u64map_slot *s;
+	size_t hole, i;
+	void *value;
+
+	if (!m->cap)
+		return NULL;
+	s = find_slot(m, key);
+	value = s->value;
+	if (!value)
+		return NULL;
+	/*
+	 * Linear probing without tombstones: each later slot of the run moves
+	 * into the hole unless its home lies cyclically in (hole, slot], where
+	 * a lookup would stop at the hole before reaching it.
+	 */
+	hole = (size_t)(s - m->slots);
+	for (i = (hole + 1) & (m->cap - 1); m->slots[i].value; i = (i + 1) & (m->cap - 1)) {
+		size_t home = slot_index(m->slots[i].key, m->cap);
+
+		if (((i - home) & (m->cap - 1)) < ((i - hole) & (m->cap - 1)))
+			continue;
+		m->slots[hole] = m->slots[i];
+		hole = i;
+	}
+	m->slots[hole].value = NULL;
+	m->slots[hole].key = 0;
+	m->used--;
+	return value;
+}
+
 void u64map_clear(struct u64map *m, void (*free_value)(void *))
 {
 	if (free_value) {

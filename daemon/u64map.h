@@ -20,6 +20,8 @@ struct u64map {
 void *u64map_get(const struct u64map *m, uint64_t key);
 /* Inserts or replaces; returns -ENOMEM on failure. */
 int u64map_put(struct u64map *m, uint64_t key, void *value);
+/* Removes key; returns its value, or NULL if absent.  Moves other slots: not while iterating. */
+void *u64map_del(struct u64map *m, uint64_t key);
 /* Calls free_value (if non-NULL) on every value, then releases the map. */
 void u64map_clear(struct u64map *m, void (*free_value)(void *));
 

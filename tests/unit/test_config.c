@@ -70,6 +70,7 @@ static void test_defaults(void)
 	CHECK(cfg.limits.max_series == 4096);
 	CHECK(cfg.limits.max_stacks == 2048);
 	CHECK(cfg.limits.max_stack_series == 4096);
+	CHECK(cfg.limits.max_stable_stacks == 8192);
 	CHECK(cfg.n_probes == 0);
 	config_free(&cfg);
 	CHECK(cfg.file == NULL && cfg.probes == NULL);
@@ -95,7 +96,7 @@ static void test_full(void)
 		"{\n"
 		"  \"listen\": \"[::1]:9999\",\n"
 		"  \"limits\": {\"max_series\": 100, \"max_stacks\": 1000000, "
-		"\"max_stack_series\": 1},\n"
+		"\"max_stack_series\": 1, \"max_stable_stacks\": 3},\n"
 		"  \"probes\": [\n"
 		"    {\"name\": \"conntrack\", \"enabled\": false, \"attach\": \"kprobe\",\n"
 		"     \"filter\": {\"netns\": [4026531840, 1]},\n"
@@ -125,6 +126,7 @@ static void test_full(void)
 	CHECK(cfg.limits.max_series == 100);
 	CHECK(cfg.limits.max_stacks == 1000000);
 	CHECK(cfg.limits.max_stack_series == 1);
+	CHECK(cfg.limits.max_stable_stacks == 3);
 	CHECK(cfg.n_probes == 2);
 
 	p = config_find_probe(&cfg, "conntrack");
@@ -239,7 +241,7 @@ static void test_schema(void)
 		   "\"a b\\u000a\": unknown key (expected one of listen, limits, web, probes)");
 	EXPECT_ERR("{\"probes\": [], \"limits\": {\"max_serie\": 1}}",
 		   "limits.max_serie: unknown key (expected one of max_series, max_stacks, "
-		   "max_stack_series)");
+		   "max_stack_series, max_stable_stacks)");
 	EXPECT_ERR("{\"probes\": [{\"name\": \"drop\", \"enable\": true}]}",
 		   "probes[0].enable: unknown key (expected one of name, enabled, attach, filter, "
 		   "stacks)");
@@ -264,6 +266,8 @@ static void test_schema(void)
 		   "limits.max_stacks: expected an integer from 1 to 1000000, got 0");
 	EXPECT_ERR("{\"probes\": [], \"limits\": {\"max_stack_series\": 1000001}}",
 		   "limits.max_stack_series: expected an integer from 1 to 1000000, got 1000001");
+	EXPECT_ERR("{\"probes\": [], \"limits\": {\"max_stable_stacks\": 0}}",
+		   "limits.max_stable_stacks: expected an integer from 1 to 1000000, got 0");
 	EXPECT_ERR("{\"probes\": [], \"limits\": {\"max_series\": 1.5}}",
 		   "limits.max_series: expected an integer from 1 to 1000000, got 1.5");
 	EXPECT_ERR("{\"probes\": [], \"limits\": {\"max_series\": -3}}",
@@ -558,6 +562,9 @@ static void test_equal(void)
 	p.filter.protocols[2] = 1;
 	CHECK(!probe_config_equal(&a.probes[0], &p));
 
+	CHECK(limits_equal(&a.limits, &b.limits));
+	/* The stable stack table is the daemon's: a new size loads no probe anew. */
+	b.limits.max_stable_stacks = 1;
 	CHECK(limits_equal(&a.limits, &b.limits));
 	b.limits.max_stacks = 1;
 	CHECK(!limits_equal(&a.limits, &b.limits));

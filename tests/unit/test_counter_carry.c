@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
@@ -116,8 +117,76 @@ static void test_forget(void)
 	counter_carry_free(c);
 }
 
+struct observed {
+	int samples;
+	uint64_t last;
+	char netns[8][8];
+	int n_netns;
+};
+
+static void observe(struct expo_sample *s, void *ctx)
+{
+	struct observed *o = ctx;
+
+	o->samples++;
+	o->last = s->u;
+}
+
+static void note_netns(const char *value, void *ctx)
+{
+	struct observed *o = ctx;
+
+	if (o->n_netns < 8)
+		snprintf(o->netns[o->n_netns++], sizeof(o->netns[0]), "%s", value);
+}
+
+/* The scrape's counter samples, carried value included, until the carried rest. */
+static void test_observed(void)
+{
+	struct counter_carry *c = counter_carry_new();
+	const char *const both[] = { "1", "2" }, *const one[] = { "1" };
+	struct observed o = {};
+	struct expo_family *f;
+	struct expo *e = expo_new();
+
+	counter_carry_apply_observed(c, e, observe, &o);
+	collect(e, one, 1, 4); /* nothing carried yet: seen all the same */
+	CHECK(o.samples == 1 && o.last == 4);
+	CHECK(!counter_carry_emit_rest(c, e));
+	expo_free(e);
+
+	absorb(c, both, 2, 10);
+	o = (struct observed){};
+	e = expo_new();
+	counter_carry_apply_observed(c, e, observe, &o);
+	collect(e, one, 1, 3); /* the gauge and the kernel's counter are not seen */
+	CHECK(o.samples == 1 && o.last == 13);
+	CHECK(!counter_carry_emit_rest(c, e)); /* netns 2, carried alone: not seen */
+	f = expo_family(e, "t_after_total", EXPO_COUNTER, "after");
+	CHECK(f && !expo_add_u64(f, NULL, 0, 1));
+	CHECK(o.samples == 1);
+	expo_free(e);
+
+	/* A plain apply does not call the last scrape's observer. */
+	e = expo_new();
+	counter_carry_apply(c, e);
+	collect(e, one, 1, 3);
+	CHECK(o.samples == 1);
+	CHECK(!counter_carry_emit_rest(c, e));
+	expo_free(e);
+
+	counter_carry_each_label(c, "netns", note_netns, &o);
+	CHECK(o.n_netns == 2);
+	CHECK((!strcmp(o.netns[0], "1") && !strcmp(o.netns[1], "2")) ||
+	      (!strcmp(o.netns[0], "2") && !strcmp(o.netns[1], "1")));
+	counter_carry_each_label(c, "stack", note_netns, &o);
+	CHECK(o.n_netns == 2);
+	counter_carry_free(c);
+}
+
 int main(void)
 {
+	test_observed();
 	test_continues();
 	test_limit_overflow();
 	test_forget();
