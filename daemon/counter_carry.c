@@ -254,7 +254,9 @@ void counter_carry_apply(struct counter_carry *c, struct expo *e)
 void counter_carry_apply_observed(struct counter_carry *c, struct expo *e, expo_counter_fn fn,
 				  void *ctx)
 {
-	c->gen++;
+	/* 0 is the generation of entries never matched. */
+	if (!++c->gen)
+		c->gen = 1;
 	c->observer = fn;
 	c->observer_ctx = ctx;
 	if (c->n_entries || fn)

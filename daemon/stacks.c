@@ -63,6 +63,7 @@ struct stack_table {
 	struct stack_entry *newest, *oldest;
 	size_t n_entries, max_entries;
 	unsigned int gen; /* scrape generation, never 0 */
+	bool unsure;	  /* this scrape lost track of a held id (out of memory): no sweep */
 	uint64_t evicted_full, evicted_reload, full;
 };
 
@@ -364,8 +365,10 @@ const char *stack_table_id(struct stack_table *t, int map_fd, int32_t bpf_id)
 		return NULL;
 	m = map_get(t, map_fd);
 	r = m ? ref_get(m, bpf_id) : NULL;
-	if (!r)
+	if (!r) {
+		t->unsure = true;
 		return NULL;
+	}
 	/* Held by a key even when it cannot be read: the kernel's entry stays. */
 	r->seen = t->gen;
 	if (!r->entry) {
@@ -412,6 +415,7 @@ void stack_table_scrape_begin(struct stack_table *t)
 {
 	if (!++t->gen)
 		t->gen = 1;
+	t->unsure = false;
 }
 
 /*
@@ -479,6 +483,8 @@ static void sweep_map(struct stack_table *t, struct stack_map_ids *m)
 
 void stack_table_scrape_end(struct stack_table *t)
 {
+	if (t->unsure)
+		return;
 	for (size_t i = 0; i < t->n_maps; i++)
 		sweep_map(t, t->maps[i]);
 }

@@ -60,7 +60,7 @@ void stack_table_scrape_end(struct stack_table *t);
  * "lost" for SKBTRACE_STACK_LOST), reading and symbolizing the stack on
  * first sight; notes that a key of the current scrape holds bpf_id.  NULL
  * if the stack cannot be read, or if the table is full of stacks that this
- * scrape uses.  The string stays valid until the next scrape begins.
+ * scrape uses.  The string stays valid until the next scrape or reload.
  */
 const char *stack_table_id(struct stack_table *t, int map_fd, int32_t bpf_id);
 
@@ -109,7 +109,7 @@ int stack_table_expo(struct stack_table *t, struct expo *e);
 
 /*
  * The symbolized frames of stable id `id`, innermost first, owned by the
- * table until the next scrape begins; NULL for "lost" and ids not in the
+ * table until the next scrape or reload; NULL for "lost" and ids not in the
  * table.
  */
 const char *const *stack_table_frames(struct stack_table *t, const char *id, size_t *n);
