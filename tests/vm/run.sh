@@ -223,8 +223,9 @@ vm_guest() {
 		[ -z "$retried" ] || echo "SKBTRACE-RETRIED $retried"
 		# A line may start with the console's escape codes: match anywhere.
 		if [ -n "$from" ]; then
-			harness_lines "$try1" | grep -v -e '^SKBTRACE-DONE ' -e '^SKBTRACE-EXIT '
-			harness_lines "$console" | grep -v -e '^SKBTRACE-KERNEL ' -e '^SKBTRACE-DONE '
+			# grep -v fails when it keeps nothing: a second boot that died early.
+			harness_lines "$try1" | grep -v -e '^SKBTRACE-DONE ' -e '^SKBTRACE-EXIT ' || true
+			harness_lines "$console" | grep -v -e '^SKBTRACE-KERNEL ' -e '^SKBTRACE-DONE ' || true
 		else
 			harness_lines "$console"
 		fi
