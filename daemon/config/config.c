@@ -10,7 +10,6 @@
 #include "listen_addr.h"
 #include "config_filter.h"
 #include "config_web.h"
-#include "stacks.h"
 #include "json_path.h"
 #include "json_syntax.h"
 
@@ -176,14 +175,23 @@ static int parse_stacks(const struct json_err *e, const cJSON *obj, const char *
 	return 0;
 }
 
+/* The index of name in names; defaults.h names the default attach and mode. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], name))
+			return i;
+	return 0;
+}
+
 static void probe_defaults(struct probe_config *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->enabled = true;
-	p->attach = ATTACH_AUTO;
-	p->stacks.mode = SKBTRACE_STACKS_ADAPTIVE;
-	p->stacks.budget_per_cpu = 1000;
-	p->stacks.sample_one_in = 1024;
+	p->enabled = DEFAULT_PROBE_ENABLED;
+	p->attach = name_index(attach_names, ATTACH_METHOD_COUNT, DEFAULT_PROBE_ATTACH);
+	p->stacks.mode = name_index(stack_mode_names, 3, DEFAULT_STACKS_MODE);
+	p->stacks.budget_per_cpu = DEFAULT_STACKS_BUDGET_PER_CPU;
+	p->stacks.sample_one_in = DEFAULT_STACKS_SAMPLE_ONE_IN;
 }
 
 static int parse_probe_name(const struct json_err *e, const cJSON *obj, const char *path,
@@ -343,15 +351,14 @@ static int parse_buffer(const char *text, size_t len, const char *file,
 	}
 
 	snprintf(out->listen, sizeof(out->listen), "%s", CONFIG_DEFAULT_LISTEN);
-	out->limits.max_series = 4096;
-	out->limits.max_stacks = 2048;
-	out->limits.max_stack_series = 4096;
-	out->limits.max_stable_stacks = STACK_TABLE_DEFAULT_MAX;
-	/* Prometheus keeps one connection per target, alive between scrapes. */
-	out->web.max_connections = 512;
-	out->web.max_connections_per_client = 16;
-	out->web.header_timeout_ms = 5000;
-	out->web.idle_timeout_ms = 30000;
+	out->limits.max_series = DEFAULT_MAX_SERIES;
+	out->limits.max_stacks = DEFAULT_MAX_STACKS;
+	out->limits.max_stack_series = DEFAULT_MAX_STACK_SERIES;
+	out->limits.max_stable_stacks = DEFAULT_MAX_STABLE_STACKS;
+	out->web.max_connections = DEFAULT_WEB_MAX_CONNECTIONS;
+	out->web.max_connections_per_client = DEFAULT_WEB_MAX_CONNECTIONS_PER_CLIENT;
+	out->web.header_timeout_ms = DEFAULT_WEB_HEADER_TIMEOUT_SECONDS * 1000;
+	out->web.idle_timeout_ms = DEFAULT_WEB_IDLE_TIMEOUT_SECONDS * 1000;
 	out->file = strdup(file);
 	ret = out->file ? parse_root(&e, root, lookup, out) : json_fail(&e, NULL, "out of memory");
 	cJSON_Delete(root);

@@ -12,10 +12,8 @@
 #include <sys/socket.h>
 #include "skbtrace.h"
 #include "web_config.h"
+#include "defaults.h"
 
-#define CONFIG_DEFAULT_PATH "/etc/skbtrace/skbtrace.json"
-/* Neither node_exporter (9100) nor ebpf_exporter (9435). */
-#define CONFIG_DEFAULT_LISTEN "127.0.0.1:9820"
 #define CONFIG_ERR_LEN 512
 #define CONFIG_NAME_LEN 32
 

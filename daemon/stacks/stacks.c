@@ -122,7 +122,7 @@ struct stack_table *stack_table_new(struct ksym_cache *ksyms)
 	if (!t)
 		return NULL;
 	t->ksyms = ksyms;
-	t->max_entries = STACK_TABLE_DEFAULT_MAX;
+	t->max_entries = DEFAULT_MAX_STABLE_STACKS;
 	t->gen = 1;
 	snprintf(t->lost.id, sizeof(t->lost.id), "lost");
 	return t;

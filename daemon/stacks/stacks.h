@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "defaults.h"
 #include "diagnosis.h"
 
 struct ksym_cache;
@@ -21,13 +22,6 @@ struct expo;
 #define STACK_MAX_NOTES 4
 
 struct stack_table;
-
-/*
- * Stable stacks a table holds unless limits.max_stable_stacks says otherwise.
- * The table is bounded: when it is full, the stack that a scrape used least
- * recently is forgotten (its frames are read again if it comes back).
- */
-#define STACK_TABLE_DEFAULT_MAX 8192
 
 /*
  * Completed scrapes in a row whose count maps no longer hold a BPF stack id
