@@ -6,66 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
-#include <cjson/cJSON.h>
 #include "diagnosis.h"
-#include "expo.h"
 #include "ksyms.h"
 #include "stacks.h"
+#include "stacks_internal.h"
 #include "u64map.h"
 #include "skbtrace.h"
-
-/* A label value a stack was counted under, kept to show its hint in /stacks. */
-struct stack_note {
-	enum hint_kind kind;
-	const struct hint *hint;
-};
-
-struct stack_ref;
-
-struct stack_entry {
-	char id[STACK_ID_LEN];
-	uint64_t hash;
-	const char **frames; /* strings owned by the ksym cache */
-	size_t n_frames;
-	struct stack_note notes[STACK_MAX_NOTES];
-	size_t n_notes;
-	/* The table's recency list, most recently touched first. */
-	struct stack_entry *newer, *older;
-	struct stack_ref *refs; /* BPF ids that hold this stack */
-	unsigned int touched;	/* generation it was last handed out or used in */
-	unsigned int used;	/* generation of the last scrape a series showed it in */
-	bool kept;		/* reload: a carried series shows it */
-};
-
-/* One BPF stack id of one stack map. */
-struct stack_ref {
-	struct stack_map_ids *map;
-	struct stack_entry *entry; /* NULL until read: seen only in the kernel's map */
-	struct stack_ref *next;	   /* of the same entry */
-	int32_t bpf_id;
-	unsigned int seen; /* generation of the last scrape whose keys held it */
-	unsigned int idle; /* completed scrapes in a row whose keys did not */
-};
-
-/* The BPF ids of one stack map. */
-struct stack_map_ids {
-	int map_fd;
-	struct u64map ids; /* bpf_id + 1 → struct stack_ref */
-	struct stack_map_stats stats;
-};
-
-struct stack_table {
-	struct ksym_cache *ksyms;
-	struct u64map by_hash; /* stable hash → struct stack_entry */
-	struct stack_map_ids **maps;
-	size_t n_maps;
-	struct stack_entry lost;
-	struct stack_entry *newest, *oldest;
-	size_t n_entries, max_entries;
-	unsigned int gen; /* scrape generation, never 0 */
-	bool unsure;	  /* this scrape lost track of a held id (out of memory): no sweep */
-	uint64_t evicted_full, evicted_reload, full;
-};
 
 /* Frames of the tracing machinery that sit above the traced kernel function. */
 static const char *const tracing_frame_prefixes[] = {
@@ -383,7 +329,7 @@ const char *stack_table_id(struct stack_table *t, int map_fd, int32_t bpf_id)
 }
 
 /* The entry of an id as the table prints it: exactly 16 lowercase hex digits. */
-static struct stack_entry *entry_by_id(const struct stack_table *t, const char *id)
+struct stack_entry *stack_entry_by_id(const struct stack_table *t, const char *id)
 {
 	uint64_t hash = 0;
 	size_t i;
@@ -403,7 +349,7 @@ static struct stack_entry *entry_by_id(const struct stack_table *t, const char *
 
 void stack_table_use(struct stack_table *t, const char *id)
 {
-	struct stack_entry *e = entry_by_id(t, id);
+	struct stack_entry *e = stack_entry_by_id(t, id);
 
 	if (!e)
 		return;
@@ -505,7 +451,7 @@ void stack_table_reload_begin(struct stack_table *t, size_t max)
 
 void stack_table_keep(struct stack_table *t, const char *id)
 {
-	struct stack_entry *e = entry_by_id(t, id);
+	struct stack_entry *e = stack_entry_by_id(t, id);
 
 	if (e)
 		e->kept = true;
@@ -532,7 +478,7 @@ void stack_table_reload_end(struct stack_table *t)
 void stack_table_note(struct stack_table *t, const char *id, enum hint_kind kind, const char *key)
 {
 	const struct hint *h = hint_find(kind, key);
-	struct stack_entry *e = h ? entry_by_id(t, id) : NULL;
+	struct stack_entry *e = h ? stack_entry_by_id(t, id) : NULL;
 
 	if (!e || e->n_notes == STACK_MAX_NOTES)
 		return;
@@ -545,137 +491,10 @@ void stack_table_note(struct stack_table *t, const char *id, enum hint_kind kind
 
 const char *const *stack_table_frames(struct stack_table *t, const char *id, size_t *n)
 {
-	const struct stack_entry *e = entry_by_id(t, id);
+	const struct stack_entry *e = stack_entry_by_id(t, id);
 
 	if (!e)
 		return NULL;
 	*n = e->n_frames;
 	return (const char *const *)e->frames;
-}
-
-/* Frames joined with ";" (the folded-stack convention of flame graphs). */
-static char *join_frames(const struct stack_entry *e)
-{
-	size_t len = 1, off = 0;
-	char *s;
-
-	for (size_t i = 0; i < e->n_frames; i++)
-		len += strlen(e->frames[i]) + 1;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	/* Outermost caller first, as flame graphs fold them. */
-	for (size_t i = e->n_frames; i-- > 0;)
-		off += sprintf(s + off, "%s%s", e->frames[i], i ? ";" : "");
-	return s;
-}
-
-static int expo_table(const struct stack_table *t, struct expo *e)
-{
-	struct expo_family *entries, *max, *evicted, *full;
-
-	entries = expo_family(e, "skbtrace_stack_table_entries", EXPO_GAUGE,
-			      "Symbolized stacks the daemon holds, of all probes.");
-	max = expo_family(e, "skbtrace_stack_table_max_entries", EXPO_GAUGE,
-			  "Capacity of the daemon's table of symbolized stacks "
-			  "(limits.max_stable_stacks).");
-	evicted = expo_family(e, "skbtrace_stack_table_evictions_total", EXPO_COUNTER,
-			      "Symbolized stacks forgotten: the least recently used when the table "
-			      "was full, or those no series showed at a reload.");
-	full = expo_family(e, "skbtrace_stack_table_full_total", EXPO_COUNTER,
-			   "Stacks not symbolized because every entry of the table was in use by "
-			   "the same scrape; their series show stack=\"unreadable\".");
-	if (!entries || !max || !evicted || !full)
-		return -ENOMEM;
-	return expo_add_u64(entries, NULL, 0, t->n_entries)
-		       ?: expo_add_u64(max, NULL, 0, t->max_entries)
-		       ?: expo_add_u64(evicted, (struct expo_label[]){ { "trigger", "full" } }, 1,
-				       t->evicted_full)
-		       ?: expo_add_u64(evicted, (struct expo_label[]){ { "trigger", "reload" } }, 1,
-				       t->evicted_reload)
-		       ?: expo_add_u64(full, NULL, 0, t->full);
-}
-
-int stack_table_expo(struct stack_table *t, struct expo *e)
-{
-	struct expo_family *f =
-		expo_family(e, "skbtrace_stack_info", EXPO_GAUGE,
-			    "Symbolized frames of each stable stack id that a series "
-			    "of this scrape shows, outermost caller first, "
-			    "';'-separated.");
-
-	if (!f)
-		return -ENOMEM;
-	u64map_for_each(&t->by_hash, slot)
-	{
-		struct stack_entry *se = slot->value;
-		struct expo_label l[2] = { { "stack", se->id } };
-		char *frames;
-		int err;
-
-		if (se->used != t->gen)
-			continue;
-		frames = join_frames(se);
-		l[1] = (struct expo_label){ "frames", frames ? frames : "" };
-		err = expo_add_u64(f, l, 2, 1);
-		free(frames);
-		if (err)
-			return err;
-	}
-	return expo_table(t, e);
-}
-
-static cJSON *entry_json(const struct stack_entry *se)
-{
-	cJSON *o = cJSON_CreateObject(), *frames, *hints;
-
-	if (!o)
-		return NULL;
-	cJSON_AddStringToObject(o, "id", se->id);
-	frames = cJSON_AddArrayToObject(o, "frames");
-	/* Innermost frame first, as bpftrace's kstack prints it. */
-	for (size_t i = 0; frames && i < se->n_frames; i++)
-		cJSON_AddItemToArray(frames, cJSON_CreateString(se->frames[i]));
-	hints = cJSON_AddArrayToObject(o, "hints");
-	for (size_t i = 0; hints && i < se->n_notes; i++) {
-		const struct hint *h = se->notes[i].hint;
-		cJSON *hj = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(hj, "for", hint_kind_name(h->kind));
-		cJSON_AddStringToObject(hj, "key", h->key);
-		cJSON_AddStringToObject(hj, "cause", h->cause);
-		cJSON_AddStringToObject(hj, "action", h->action);
-		cJSON_AddItemToArray(hints, hj);
-	}
-	return o;
-}
-
-char *stack_table_json(struct stack_table *t, const char *id, size_t *len)
-{
-	cJSON *root = cJSON_CreateObject(), *arr;
-	char *out;
-
-	if (!root)
-		return NULL;
-	arr = cJSON_AddArrayToObject(root, "stacks");
-	if (id) {
-		const struct stack_entry *se = entry_by_id(t, id);
-
-		if (se)
-			cJSON_AddItemToArray(arr, entry_json(se));
-	} else {
-		u64map_for_each(&t->by_hash, slot)
-		{
-			const struct stack_entry *se = slot->value;
-
-			if (se->used == t->gen)
-				cJSON_AddItemToArray(arr, entry_json(se));
-		}
-	}
-	out = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (out && len)
-		*len = strlen(out);
-	return out;
 }

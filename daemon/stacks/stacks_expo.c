@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the stable stack table shows: skbtrace_stack_info and the table's own
+ * series in the exposition, and the /stacks JSON.  The table itself, its LRU
+ * and the sweep of BPF ids are stacks.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "diagnosis.h"
+#include "expo.h"
+#include "stacks.h"
+#include "stacks_internal.h"
+#include "u64map.h"
+
+/* Frames joined with ";" (the folded-stack convention of flame graphs). */
+static char *join_frames(const struct stack_entry *e)
+{
+	size_t len = 1, off = 0;
+	char *s;
+
+	for (size_t i = 0; i < e->n_frames; i++)
+		len += strlen(e->frames[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	/* Outermost caller first, as flame graphs fold them. */
+	for (size_t i = e->n_frames; i-- > 0;)
+		off += sprintf(s + off, "%s%s", e->frames[i], i ? ";" : "");
+	return s;
+}
+
+static int expo_table(const struct stack_table *t, struct expo *e)
+{
+	struct expo_family *entries, *max, *evicted, *full;
+
+	entries = expo_family(e, "skbtrace_stack_table_entries", EXPO_GAUGE,
+			      "Symbolized stacks the daemon holds, of all probes.");
+	max = expo_family(e, "skbtrace_stack_table_max_entries", EXPO_GAUGE,
+			  "Capacity of the daemon's table of symbolized stacks "
+			  "(limits.max_stable_stacks).");
+	evicted = expo_family(e, "skbtrace_stack_table_evictions_total", EXPO_COUNTER,
+			      "Symbolized stacks forgotten: the least recently used when the table "
+			      "was full, or those no series showed at a reload.");
+	full = expo_family(e, "skbtrace_stack_table_full_total", EXPO_COUNTER,
+			   "Stacks not symbolized because every entry of the table was in use by "
+			   "the same scrape; their series show stack=\"unreadable\".");
+	if (!entries || !max || !evicted || !full)
+		return -ENOMEM;
+	return expo_add_u64(entries, NULL, 0, t->n_entries)
+		       ?: expo_add_u64(max, NULL, 0, t->max_entries)
+		       ?: expo_add_u64(evicted, (struct expo_label[]){ { "trigger", "full" } }, 1,
+				       t->evicted_full)
+		       ?: expo_add_u64(evicted, (struct expo_label[]){ { "trigger", "reload" } }, 1,
+				       t->evicted_reload)
+		       ?: expo_add_u64(full, NULL, 0, t->full);
+}
+
+int stack_table_expo(struct stack_table *t, struct expo *e)
+{
+	struct expo_family *f =
+		expo_family(e, "skbtrace_stack_info", EXPO_GAUGE,
+			    "Symbolized frames of each stable stack id that a series "
+			    "of this scrape shows, outermost caller first, "
+			    "';'-separated.");
+
+	if (!f)
+		return -ENOMEM;
+	u64map_for_each(&t->by_hash, slot)
+	{
+		struct stack_entry *se = slot->value;
+		struct expo_label l[2] = { { "stack", se->id } };
+		char *frames;
+		int err;
+
+		if (se->used != t->gen)
+			continue;
+		frames = join_frames(se);
+		l[1] = (struct expo_label){ "frames", frames ? frames : "" };
+		err = expo_add_u64(f, l, 2, 1);
+		free(frames);
+		if (err)
+			return err;
+	}
+	return expo_table(t, e);
+}
+
+static cJSON *entry_json(const struct stack_entry *se)
+{
+	cJSON *o = cJSON_CreateObject(), *frames, *hints;
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "id", se->id);
+	frames = cJSON_AddArrayToObject(o, "frames");
+	/* Innermost frame first, as bpftrace's kstack prints it. */
+	for (size_t i = 0; frames && i < se->n_frames; i++)
+		cJSON_AddItemToArray(frames, cJSON_CreateString(se->frames[i]));
+	hints = cJSON_AddArrayToObject(o, "hints");
+	for (size_t i = 0; hints && i < se->n_notes; i++) {
+		const struct hint *h = se->notes[i].hint;
+		cJSON *hj = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(hj, "for", hint_kind_name(h->kind));
+		cJSON_AddStringToObject(hj, "key", h->key);
+		cJSON_AddStringToObject(hj, "cause", h->cause);
+		cJSON_AddStringToObject(hj, "action", h->action);
+		cJSON_AddItemToArray(hints, hj);
+	}
+	return o;
+}
+
+char *stack_table_json(struct stack_table *t, const char *id, size_t *len)
+{
+	cJSON *root = cJSON_CreateObject(), *arr;
+	char *out;
+
+	if (!root)
+		return NULL;
+	arr = cJSON_AddArrayToObject(root, "stacks");
+	if (id) {
+		const struct stack_entry *se = stack_entry_by_id(t, id);
+
+		if (se)
+			cJSON_AddItemToArray(arr, entry_json(se));
+	} else {
+		u64map_for_each(&t->by_hash, slot)
+		{
+			const struct stack_entry *se = slot->value;
+
+			if (se->used == t->gen)
+				cJSON_AddItemToArray(arr, entry_json(se));
+		}
+	}
+	out = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (out && len)
+		*len = strlen(out);
+	return out;
+}
