@@ -27,8 +27,8 @@
 #include "http.h"
 #include "http_auth.h"
 #include "http_guard.h"
+#include "http_internal.h"
 #include "http_tls.h"
-#include "listen_addr.h"
 #include "log.h"
 
 /*
@@ -41,59 +41,6 @@
 #define HTTP_CONNECTION_MEMORY (32 * 1024)
 #define HTTP_TEXT_TYPE "text/plain; charset=utf-8"
 #define HTTP_AUTH_REALM "Basic realm=\"skbtrace\", charset=\"UTF-8\""
-
-/*
- * A rendering served again, as it is, to the other requests read in the same
- * run of the server: those that were waiting while it rendered, and any that
- * arrived while the run went on, milliseconds later at most.  A request read
- * in a later run renders anew, so no answer is older than one run.
- */
-struct shared_response {
-	struct MHD_Response *response;
-	unsigned int status;
-	uint64_t run;
-};
-
-/*
- * One libmicrohttpd daemon with its TLS settings and users.  A reload that
- * changes them starts a new one on the same listening socket (on a
- * duplicate of its fd), so the socket and the connections waiting in its
- * backlog are never dropped, and retires this one: it accepts no more,
- * its kept-alive connections are closed at once, and those in the middle
- * of a request get that one answer, checked against the settings they were
- * opened under, and are closed after it (their deadlines still apply).
- */
-struct mhd_instance {
-	struct MHD_Daemon *mhd;
-	int epoll_fd;		/* libmicrohttpd's */
-	struct web_config sec;	/* own copy: tls and users only */
-	struct http_auth *auth; /* NULL: no users, no authentication */
-};
-
-struct http_server {
-	struct mhd_instance cur;
-	struct mhd_instance old; /* retiring, mhd NULL when none */
-	int listen_fd;
-	int epoll_fd; /* holds cur.epoll_fd, so that the daemon loop's fd never changes */
-	const struct http_route *routes;
-	size_t n_routes;
-	struct shared_response *shared; /* one per route */
-	struct http_guard *guard;
-	void *ctx;
-	/* Canned replies, created once and shared by every connection. */
-	struct MHD_Response *not_found;
-	struct MHD_Response *not_allowed;
-	struct MHD_Response *failed;
-	struct MHD_Response *unauthorized;
-	struct MHD_Response *forbidden;
-	/* A connection was closed by the last http_server_run(). */
-	bool closed;
-	uint64_t runs;			 /* http_server_run() calls, to tell concurrent requests */
-	uint64_t refused[HTTP_REFUSALS]; /* after the handshake */
-	/* Set only inside http_server_start(), to catch MHD's reason for failing. */
-	char *start_err;
-	size_t start_errlen;
-};
 
 /*
  * Once started, MHD only logs what clients provoke (resets, garbage, the
@@ -114,14 +61,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	if (s->start_err)
 		snprintf(s->start_err, s->start_errlen, "%s", msg);
 	log_debug("http: %s", msg);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static struct mhd_instance *instance_of(struct http_server *s, struct MHD_Connection *conn)
@@ -184,9 +123,9 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	 * From here the headers deadline runs, through the TLS handshake too.
 	 * Out of memory: the connection is served, only without deadlines.
 	 */
-	*socket_ctx =
-		fd && addr ? http_guard_open(s->guard, addr->client_addr, fd->connect_fd, now_ms())
-			   : NULL;
+	*socket_ctx = fd && addr ? http_guard_open(s->guard, addr->client_addr, fd->connect_fd,
+						   http_now_ms())
+				 : NULL;
 }
 
 /* True when the client has ended its side: only the end of input is left in the socket. */
@@ -219,7 +158,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		http_guard_enter(s->guard, c,
 				 fd && peer_ended(fd->connect_fd) ? HTTP_PHASE_HEADERS
 								  : HTTP_PHASE_IDLE,
-				 now_ms());
+				 http_now_ms());
 	/* The answer is in the socket's buffer; FIN follows it, nothing more is read. */
 	if (instance_of(s, conn) == &s->old && fd)
 		shutdown(fd->connect_fd, SHUT_RDWR);
@@ -361,7 +300,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	(void)upload_data;
 	if (!*req_cls && guarded(conn))
-		http_guard_enter(s->guard, guarded(conn), HTTP_PHASE_RESPONSE, now_ms());
+		http_guard_enter(s->guard, guarded(conn), HTTP_PHASE_RESPONSE, http_now_ms());
 	if (*req_cls == &answered) {
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -389,7 +328,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return serve_route(s, conn, route);
 }
 
-static void instance_stop(struct mhd_instance *in)
+void http_instance_stop(struct mhd_instance *in)
 {
 	MHD_socket fd;
 
@@ -422,7 +361,7 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 	if (web_security_copy(&in->sec, web) ||
 	    (in->sec.n_users && !(in->auth = http_auth_new(in->sec.users, in->sec.n_users)))) {
 		snprintf(err, errlen, "out of memory");
-		instance_stop(in);
+		http_instance_stop(in);
 		return -ENOMEM;
 	}
 	fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 3);
@@ -430,7 +369,7 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 		int saved = errno;
 
 		snprintf(err, errlen, "cannot duplicate the listening socket: %s", strerror(saved));
-		instance_stop(in);
+		http_instance_stop(in);
 		return -saved;
 	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL };
@@ -464,13 +403,13 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 	if (!in->mhd) {
 		close(fd);
 		snprintf(err, errlen, "%s", *why ? why : "libmicrohttpd refused to start");
-		instance_stop(in);
+		http_instance_stop(in);
 		return -EINVAL;
 	}
 	info = MHD_get_daemon_info(in->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	if (!info || info->epoll_fd < 0) {
 		snprintf(err, errlen, "no epoll fd");
-		instance_stop(in);
+		http_instance_stop(in);
 		return -EINVAL;
 	}
 	in->epoll_fd = info->epoll_fd;
@@ -559,7 +498,7 @@ struct http_server *http_server_start(int listen_fd, const struct http_route *ro
 	if (instance_start(s, &s->cur, web, why, sizeof(why)) || watch_instance(s, &s->cur)) {
 		snprintf(err, errlen, "cannot start HTTP%s server: %s", web->tls.enabled ? "S" : "",
 			 why);
-		instance_stop(&s->cur);
+		http_instance_stop(&s->cur);
 		free_server(s);
 		return NULL;
 	}
@@ -583,7 +522,7 @@ int http_server_reconfigure(struct http_server *s, const struct web_config *web,
 	if (ret) {
 		snprintf(err, errlen, "cannot restart the HTTP%s server: %s",
 			 web->tls.enabled ? "S" : "", why);
-		instance_stop(&next);
+		http_instance_stop(&next);
 		return ret;
 	}
 	for (size_t i = 0; i < s->n_routes; i++) {
@@ -592,7 +531,7 @@ int http_server_reconfigure(struct http_server *s, const struct web_config *web,
 		s->shared[i].response = NULL;
 	}
 	/* One retiring at a time; closing its epoll fd takes it out of s->epoll_fd. */
-	instance_stop(&s->old);
+	http_instance_stop(&s->old);
 	s->old = s->cur;
 	s->cur = next;
 	fd = MHD_quiesce_daemon(s->old.mhd);
@@ -611,148 +550,8 @@ void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	instance_stop(&s->old);
-	instance_stop(&s->cur);
+	http_instance_stop(&s->old);
+	http_instance_stop(&s->cur);
 	close(s->listen_fd);
 	free_server(s);
-}
-
-int http_server_fd(struct http_server *s)
-{
-	return s->epoll_fd;
-}
-
-int http_server_run(struct http_server *s)
-{
-	int ret;
-
-	s->closed = false;
-	s->runs++;
-	ret = MHD_run(s->cur.mhd) == MHD_YES ? 0 : -1;
-	if (s->old.mhd) {
-		const union MHD_DaemonInfo *left;
-
-		MHD_run(s->old.mhd);
-		left = MHD_get_daemon_info(s->old.mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (left && !left->num_connections)
-			instance_stop(&s->old);
-	}
-	/* Shut sockets wake MHD's epoll set: the next run closes them. */
-	http_guard_expire(s->guard, now_ms());
-	return ret;
-}
-
-/* The sooner of two timeouts, either of them maybe missing (-1). */
-static int64_t sooner(int64_t a, int64_t b)
-{
-	if (a < 0)
-		return b;
-	return b >= 0 && b < a ? b : a;
-}
-
-static int64_t instance_timeout_ms(const struct mhd_instance *in)
-{
-	MHD_UNSIGNED_LONG_LONG ms;
-
-	if (!in->mhd || MHD_get_timeout(in->mhd, &ms) != MHD_YES)
-		return -1;
-	return ms > INT_MAX ? INT_MAX : (int64_t)ms;
-}
-
-int http_server_timeout_ms(struct http_server *s)
-{
-	int64_t ms = http_guard_next_ms(s->guard, now_ms());
-
-	if (s->closed)
-		return 0;
-	ms = sooner(ms, instance_timeout_ms(&s->cur));
-	ms = sooner(ms, instance_timeout_ms(&s->old));
-	return ms > INT_MAX ? INT_MAX : (int)ms;
-}
-
-void http_server_set_limits(struct http_server *s, const struct http_limits *lim)
-{
-	http_guard_set_limits(s->guard, lim);
-}
-
-void http_server_stats(const struct http_server *s, struct http_stats *out)
-{
-	http_guard_stats(s->guard, out);
-	memcpy(out->refused, s->refused, sizeof(out->refused));
-	out->refused[HTTP_REFUSED_CLIENT_CERTIFICATE] += http_tls_handshake_refusals();
-}
-
-static int open_bound(const struct sockaddr_storage *ss, socklen_t len)
-{
-	int fd, one = 1, zero = 0;
-
-	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	/* Restarts must not wait out TIME_WAIT of the previous instance's scrapes. */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-		goto fail;
-	/* ":PORT" means every address; do not depend on the bindv6only sysctl. */
-	if (ss->ss_family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0)
-		goto fail;
-	if (bind(fd, (const struct sockaddr *)ss, len) < 0 || listen(fd, HTTP_LISTEN_BACKLOG) < 0)
-		goto fail;
-	return fd;
-fail:
-	one = -errno;
-	close(fd);
-	return one;
-}
-
-static bool is_v6_any(const struct sockaddr_storage *ss)
-{
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-
-	return ss->ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
-}
-
-int listen_socket_open(const char *addr, char *err, size_t errlen)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char why[256] = "";
-	int fd;
-
-	memset(&ss, 0, sizeof(ss));
-	/* The parser's reason starts with the quoted address itself. */
-	if (listen_addr_parse(addr, &ss, &len, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "cannot listen on %s", why);
-		return -EINVAL;
-	}
-	fd = open_bound(&ss, len);
-	/* Hosts booted with ipv6.disable=1 still get the wildcard, IPv4 only. */
-	if (fd == -EAFNOSUPPORT && is_v6_any(&ss)) {
-		struct sockaddr_in sin = { .sin_family = AF_INET,
-					   .sin_port = ((struct sockaddr_in6 *)&ss)->sin6_port,
-					   .sin_addr.s_addr = htonl(INADDR_ANY) };
-
-		memset(&ss, 0, sizeof(ss));
-		memcpy(&ss, &sin, sizeof(sin));
-		fd = open_bound(&ss, sizeof(sin));
-	}
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(-fd));
-		return fd;
-	}
-	return fd;
-}
-
-int listen_socket_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return -errno;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return -EAFNOSUPPORT;
 }
