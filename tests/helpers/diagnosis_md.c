@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Prints docs/diagnosis.md from the diagnosis table (daemon/diagnosis.h),
+ * Prints docs/diagnosis.md from the diagnosis table (daemon/diagnosis/diagnosis.h),
  * so that the page never says what the daemon does not.  The docs/diagnosis
  * test compares the page with this output; `cmake --build build --target
  * docs-diagnosis` rewrites it.
@@ -33,7 +33,7 @@ int main(void)
 
 	all = hints_all(&n);
 	puts("# Diagnosis hints\n");
-	puts("<!-- Generated from daemon/diagnosis_table.c by tests/helpers/diagnosis_md.c:");
+	puts("<!-- Generated from daemon/diagnosis/diagnosis_table.c by tests/helpers/diagnosis_md.c:");
 	puts("     cmake --build build --target docs-diagnosis. Do not edit. -->\n");
 	puts("What a drop or a reset most likely means, and what to look at first. `/stacks`");
 	puts("shows these hints for the reasons and origins each stack was counted under;");
