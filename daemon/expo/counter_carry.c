@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "counter_carry.h"
+#include "hash.h"
 
 #define CARRY_BUCKETS 4096
 #define OVERFLOW_VALUE "overflow"
@@ -91,13 +92,7 @@ void counter_carry_set_limit(struct counter_carry *c, size_t max_per_family)
 
 static unsigned int series_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h % CARRY_BUCKETS;
+	return fnv1a32(FNV1A32_INIT, s, len) % CARRY_BUCKETS;
 }
 
 static struct carry_entry *entry_find(struct counter_carry *c, const char *series, size_t len)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "expo.h"
+#include "hash.h"
 
 #define EXPO_BUCKETS 64
 
@@ -119,13 +120,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 static unsigned int name_hash(const char *s)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 16777619u;
-	}
-	return h % EXPO_BUCKETS;
+	return fnv1a32(FNV1A32_INIT, s, strlen(s)) % EXPO_BUCKETS;
 }
 
 struct expo *expo_new(void)

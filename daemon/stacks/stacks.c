@@ -7,6 +7,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "diagnosis.h"
+#include "hash.h"
 #include "ksyms.h"
 #include "stacks.h"
 #include "stacks_internal.h"
@@ -35,7 +36,7 @@ static bool is_tracing_frame(const char *frame)
 
 uint64_t stack_hash_frames(const char *const *frames, size_t n, size_t *first_frame)
 {
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	uint64_t h = FNV1A64_INIT;
 	size_t first = 0;
 
 	while (first < n && is_tracing_frame(frames[first]))
@@ -52,9 +53,8 @@ uint64_t stack_hash_frames(const char *const *frames, size_t n, size_t *first_fr
 	if (first + 1 < n && !strcmp(frames[first], frames[first + 1]))
 		first++;
 	for (size_t i = first; i < n; i++) {
-		for (const char *p = frames[i]; *p; p++)
-			h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-		h = (h ^ '\n') * 0x100000001b3ull;
+		h = fnv1a64(h, frames[i], strlen(frames[i]));
+		h = fnv1a64(h, "\n", 1);
 	}
 	if (first_frame)
 		*first_frame = first;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "flamegraph.h"
+#include "hash.h"
 #include "markup.h"
 #include "rows.h"
 
@@ -77,11 +78,7 @@ static int add_stack(struct flame *fl, const struct flame_stack *s)
 
 static uint32_t name_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	return fnv1a32(FNV1A32_INIT, s, len);
 }
 
 static void put_name(FILE *f, const struct node *n)
