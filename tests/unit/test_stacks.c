@@ -402,6 +402,17 @@ static void test_churn(struct ksym_cache *k)
 	close(fd);
 }
 
+/*
+ * Users keep stable ids (alerts, dashboards, notes), so the hash of frames
+ * must never change: FNV-1a 64 over each frame and a newline, pinned here.
+ */
+static void test_stable_hash(void)
+{
+	const char *frames[] = { "nft_do_chain+0x45b", "nf_hook_slow+0x41" };
+
+	CHECK(stack_hash_frames(frames, 2, NULL) == 0x1caedcb4e15d4bbdull);
+}
+
 int main(void)
 {
 	char *path = write_kallsyms();
@@ -409,6 +420,7 @@ int main(void)
 	int fd = map_new(1);
 
 	CHECK(k != NULL);
+	test_stable_hash();
 	if (fd < 0) {
 		check_skip("cannot create a BPF map (needs CAP_BPF): stack table not checked");
 	} else if (k) {
