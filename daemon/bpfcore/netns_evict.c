@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include "log.h"
 #include "netns_evict.h"
+#include "rows.h"
 #include "netns_ids.h"
 #include "skbtrace.h"
 
@@ -184,15 +185,8 @@ static int id_push(struct id_list *l, uint32_t id)
 {
 	if (!id)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		uint32_t *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (GROW(&l->v, &l->cap, l->n + 1, 1024))
+		return -ENOMEM;
 	l->v[l->n++] = id;
 	return 0;
 }

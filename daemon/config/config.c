@@ -12,6 +12,7 @@
 #include "config_web.h"
 #include "json_path.h"
 #include "json_syntax.h"
+#include "rows.h"
 
 #define CONFIG_MAX_PROBES 16
 #define LIMIT_MAX 1000000
@@ -414,7 +415,7 @@ static FILE *open_regular(const char *file, char *err, size_t errlen)
 static char *read_all(FILE *f, size_t *lenp)
 {
 	size_t len = 0, cap = 0, n;
-	char *buf = NULL, *nbuf;
+	char *buf = NULL;
 	int saved;
 
 	do {
@@ -424,14 +425,11 @@ static char *read_all(FILE *f, size_t *lenp)
 				errno = EFBIG;
 				return NULL;
 			}
-			cap = cap ? cap * 2 : 4096;
-			nbuf = realloc(buf, cap);
-			if (!nbuf) {
+			if (GROW(&buf, &cap, cap + 1, 4096)) {
 				free(buf);
 				errno = ENOMEM;
 				return NULL;
 			}
-			buf = nbuf;
 		}
 		n = fread(buf + len, 1, cap - len - 1, f);
 		len += n;

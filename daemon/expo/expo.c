@@ -13,6 +13,7 @@
 #include <string.h>
 #include "expo.h"
 #include "hash.h"
+#include "rows.h"
 
 #define EXPO_BUCKETS 64
 
@@ -48,23 +49,9 @@ struct expo {
 
 static int buf_reserve(struct expo_buf *b, size_t extra)
 {
-	size_t cap;
-	char *p;
-
-	if (b->cap - b->len >= extra)
-		return 0;
-	cap = b->cap ? b->cap : 256;
-	while (cap - b->len < extra) {
-		if (cap > SIZE_MAX / 2)
-			return -1;
-		cap *= 2;
-	}
-	p = realloc(b->p, cap);
-	if (!p)
+	if (extra > SIZE_MAX - b->len)
 		return -1;
-	b->p = p;
-	b->cap = cap;
-	return 0;
+	return GROW(&b->p, &b->cap, b->len + extra, 256) ? -1 : 0;
 }
 
 static char *put(char *p, const char *s, size_t n)
@@ -219,15 +206,8 @@ struct expo_family *expo_family(struct expo *e, const char *name, enum expo_type
 		errno = EEXIST;
 		return NULL;
 	}
-	if (e->n_fams == e->cap_fams) {
-		size_t cap = e->cap_fams ? e->cap_fams * 2 : 16;
-		struct expo_family **fams = realloc(e->fams, cap * sizeof(*fams));
-
-		if (!fams)
-			return NULL;
-		e->fams = fams;
-		e->cap_fams = cap;
-	}
+	if (GROW(&e->fams, &e->cap_fams, e->n_fams + 1, 16))
+		return NULL;
 	f = family_create(name, type, help);
 	if (!f)
 		return NULL;

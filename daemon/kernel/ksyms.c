@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ksyms.h"
+#include "rows.h"
 #include "u64map.h"
 
 /* Beyond this distance from a symbol the address is more likely in a gap. */
@@ -193,24 +194,9 @@ static int table_add(struct ksym_table *t, uint64_t addr, const char *name, size
 {
 	if (len >= sizeof(((struct ksym_target *)0)->sym))
 		len = sizeof(((struct ksym_target *)0)->sym) - 1;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 65536;
-		struct ksym_sym *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
-	if (t->names_len + len + 1 > t->names_cap) {
-		size_t cap = t->names_cap ? 2 * t->names_cap : 1 << 21;
-		char *s = realloc(t->names, cap);
-
-		if (!s)
-			return -ENOMEM;
-		t->names = s;
-		t->names_cap = cap;
-	}
+	if (GROW(&t->v, &t->cap, t->n + 1, 65536) ||
+	    GROW(&t->names, &t->names_cap, t->names_len + len + 1, 1 << 21))
+		return -ENOMEM;
 	t->v[t->n] = (struct ksym_sym){ addr, (uint32_t)t->n, (uint32_t)t->names_len };
 	memcpy(t->names + t->names_len, name, len);
 	t->names[t->names_len + len] = '\0';

@@ -12,6 +12,7 @@
 #include "stacks.h"
 #include "stacks_internal.h"
 #include "u64map.h"
+#include "rows.h"
 #include "skbtrace.h"
 
 /* Frames of the tracing machinery that sit above the traced kernel function. */
@@ -396,15 +397,8 @@ static void sweep_map(struct stack_table *t, struct stack_map_ids *m)
 		}
 		if (++r->idle < STACK_IDLE_SCRAPES)
 			continue;
-		if (n_idle == cap_idle) {
-			size_t cap = cap_idle ? 2 * cap_idle : 16;
-			struct stack_ref **v = realloc(idle, cap * sizeof(*v));
-
-			if (!v)
-				break; /* the rest waits for the next scrape */
-			idle = v;
-			cap_idle = cap;
-		}
+		if (GROW(&idle, &cap_idle, n_idle + 1, 16))
+			break; /* the rest waits for the next scrape */
 		idle[n_idle++] = r;
 	}
 	/* Deleting moves the map's slots: not while walking them. */
