@@ -10,6 +10,7 @@
 #include "netns_walk.h"
 #include "netns_walk.skel.h"
 #include "u64map.h"
+#include "walker.h"
 
 /* bpf_loop()'s own limit: the walk ends at its start long before. */
 #define MAX_STEPS (1U << 23)
@@ -25,16 +26,13 @@ struct netns_ids {
 
 static int walk(struct netns_ids *t)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-
-	return bpf_prog_test_run_opts(t->prog_fd, &opts) ? -errno : 0;
+	return walker_run(t->prog_fd, NULL, 0, -1);
 }
 
 int netns_ids_open(struct netns_ids **out, char *err, size_t errlen)
 {
 	struct netns_ids *t = calloc(1, sizeof(*t));
-	bool has_loop =
-		libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop, NULL) == 1;
+	struct bpf_program *prog;
 	int ret;
 
 	*out = NULL;
@@ -49,16 +47,13 @@ int netns_ids_open(struct netns_ids **out, char *err, size_t errlen)
 	/* The walker reports whether the kernel has creation-time cookies. */
 	t->skel->rodata->netns_by_cookie = true;
 	t->skel->rodata->max_steps = MAX_STEPS;
-	bpf_program__set_autoload(has_loop ? t->skel->progs.netns_walk_bounded
-					   : t->skel->progs.netns_walk_loop,
-				  false);
+	prog = walker_choose(t->skel->progs.netns_walk_loop, t->skel->progs.netns_walk_bounded);
 	ret = netns_walk_bpf__load(t->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot load the namespace walker: %s", strerror(-ret));
 		goto cleanup;
 	}
-	t->prog_fd = bpf_program__fd(has_loop ? t->skel->progs.netns_walk_loop
-					      : t->skel->progs.netns_walk_bounded);
+	t->prog_fd = bpf_program__fd(prog);
 	/* The first run must be in the daemon's own context: it learns where walks start. */
 	ret = walk(t);
 	if (!ret && !t->skel->bss->query.found)
@@ -69,7 +64,7 @@ int netns_ids_open(struct netns_ids **out, char *err, size_t errlen)
 	}
 	t->by_cookie = t->skel->bss->query.by_cookie;
 	log_info("netns: namespace walker loaded (%s, %u namespaces); series keyed by %s",
-		 has_loop ? "bpf_loop" : "bounded loop", t->skel->bss->query.found,
+		 walker_loop_name(), t->skel->bss->query.found,
 		 t->by_cookie ? "net cookie" : "inode (no net cookie before 5.12)");
 	*out = t;
 	return 0;

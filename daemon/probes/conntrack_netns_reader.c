@@ -15,6 +15,7 @@
 #include "log.h"
 #include "sysfs.h"
 #include "u64map.h"
+#include "walker.h"
 
 #define CT_MODULE "nf_conntrack"
 #define CT_MODULE_BTF "/sys/kernel/btf/" CT_MODULE
@@ -83,21 +84,14 @@ static void layout_update(struct ct_netns_reader *r, const struct btf *vmlinux)
 
 static int run_on(struct ct_netns_reader *r, int cpu)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &r->args, .ctx_size_in = sizeof(r->args));
-
-	if (cpu >= 0) {
-		opts.flags = BPF_F_TEST_RUN_ON_CPU;
-		opts.cpu = cpu;
-	}
-	return bpf_prog_test_run_opts(r->prog_fd, &opts) ? -errno : 0;
+	return walker_run(r->prog_fd, &r->args, sizeof(r->args), cpu);
 }
 
 int ct_netns_reader_open(struct ct_netns_reader **out, const struct btf *btf, uint32_t max_netns,
 			 bool netns_by_cookie, char *err, size_t errlen)
 {
 	struct ct_netns_reader *r = calloc(1, sizeof(*r));
-	bool has_loop =
-		libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop, NULL) == 1;
+	bool has_loop = walker_has_loop();
 	struct bpf_program *prog;
 	int ret;
 
@@ -117,10 +111,8 @@ int ct_netns_reader_open(struct ct_netns_reader **out, const struct btf *btf, ui
 	/* The seed's keys must be the conntrack probe's. */
 	r->skel->rodata->netns_by_cookie = netns_by_cookie;
 	bpf_map__set_max_entries(r->skel->maps.ct_netns_out, r->bound);
-	prog = has_loop ? r->skel->progs.ct_netns_read_loop : r->skel->progs.ct_netns_read_bounded;
-	bpf_program__set_autoload(has_loop ? r->skel->progs.ct_netns_read_bounded
-					   : r->skel->progs.ct_netns_read_loop,
-				  false);
+	prog = walker_choose(r->skel->progs.ct_netns_read_loop,
+			     r->skel->progs.ct_netns_read_bounded);
 	ret = conntrack_netns_bpf__load(r->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot load the namespace reader: %s", strerror(-ret));
@@ -136,7 +128,7 @@ int ct_netns_reader_open(struct ct_netns_reader **out, const struct btf *btf, ui
 		goto cleanup;
 	}
 	log_info("conntrack: namespace reader loaded (%s, at most %u namespaces)",
-		 has_loop ? "bpf_loop" : "bounded loop", r->bound);
+		 walker_loop_name(), r->bound);
 	*out = r;
 	return 0;
 
