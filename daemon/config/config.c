@@ -36,11 +36,6 @@ const char *attach_method_name(enum attach_method m)
 	return (unsigned int)m < ATTACH_METHOD_COUNT ? attach_names[m] : "unknown";
 }
 
-const char *stack_mode_name(enum skbtrace_stack_mode m)
-{
-	return (unsigned int)m <= SKBTRACE_STACKS_EXACT ? stack_mode_names[m] : "unknown";
-}
-
 /* An optional integer key of object `parent`, from min to max, stored times scale. */
 static int parse_uint_key(const struct json_err *e, const cJSON *obj, const char *parent,
 			  const char *key, uint64_t min, uint64_t max, uint64_t scale,
@@ -484,14 +479,6 @@ void config_free(struct config *cfg)
 	free(cfg->file);
 	free(cfg->probes);
 	memset(cfg, 0, sizeof(*cfg));
-}
-
-const struct probe_config *config_find_probe(const struct config *cfg, const char *name)
-{
-	for (int i = 0; i < cfg->n_probes; i++)
-		if (!strcmp(cfg->probes[i].name, name))
-			return &cfg->probes[i];
-	return NULL;
 }
 
 /* Element by element, so that struct padding and unused list slots never count. */

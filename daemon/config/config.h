@@ -100,6 +100,9 @@ typedef int (*config_probe_lookup_fn)(const char *name, unsigned int *filter_mas
  * Parses and validates.  On error returns -EINVAL and writes one line to err:
  *   "FILE:LINE:COL: syntax error: ..." or "FILE: JSON.PATH: what was expected".
  * On error *out is left zeroed, so config_free() is safe either way.
+ * config_load() reads FILE and parses it so; config_parse(), a test-only
+ * hook (with ksym_cache_size() and http_auth_bcrypt_runs()), takes the text
+ * itself, for the unit tests and the fuzzer.
  */
 int config_parse(const char *text, const char *file, config_probe_lookup_fn lookup,
 		 struct config *out, char *err, size_t errlen);
@@ -107,7 +110,6 @@ int config_load(const char *file, config_probe_lookup_fn lookup, struct config *
 		size_t errlen);
 void config_free(struct config *cfg);
 
-const struct probe_config *config_find_probe(const struct config *cfg, const char *name);
 /* True when two probe configs would load the very same BPF program. */
 bool probe_config_equal(const struct probe_config *a, const struct probe_config *b);
 /* True when two limits size every probe's BPF maps alike (max_stable_stacks sizes none). */
@@ -120,6 +122,5 @@ bool limits_equal(const struct limits_config *a, const struct limits_config *b);
 char *config_read_file(const char *file, size_t *len, char *err, size_t errlen);
 
 const char *attach_method_name(enum attach_method m);
-const char *stack_mode_name(enum skbtrace_stack_mode m);
 
 #endif /* SKBTRACE_CONFIG_H */

@@ -33,11 +33,6 @@ const char *web_client_auth_name(enum web_client_auth a)
 	return (unsigned int)a < WEB_CLIENT_AUTH_COUNT ? client_auth_names[a] : "unknown";
 }
 
-const char *web_tls_version_name(enum web_tls_version v)
-{
-	return (unsigned int)v < WEB_TLS_VERSION_COUNT ? tls_version_names[v] : "unknown";
-}
-
 /* A private key should not linger in freed memory. */
 static void file_free(struct web_file *f)
 {

@@ -68,6 +68,5 @@ bool web_security_equal(const struct web_config *a, const struct web_config *b);
 int web_security_copy(struct web_config *dst, const struct web_config *src);
 void web_security_free(struct web_config *w);
 const char *web_client_auth_name(enum web_client_auth a);
-const char *web_tls_version_name(enum web_tls_version v);
 
 #endif /* SKBTRACE_WEB_CONFIG_H */

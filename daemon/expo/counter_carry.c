@@ -241,11 +241,6 @@ void counter_carry_absorb(struct counter_carry *c, struct expo *e)
 	expo_set_counter_hook(e, absorb_hook, c);
 }
 
-void counter_carry_apply(struct counter_carry *c, struct expo *e)
-{
-	counter_carry_apply_observed(c, e, NULL, NULL);
-}
-
 void counter_carry_apply_observed(struct counter_carry *c, struct expo *e, expo_counter_fn fn,
 				  void *ctx)
 {
@@ -284,26 +279,6 @@ int counter_carry_emit_rest(struct counter_carry *c, struct expo *e)
 		}
 	}
 	return err ? -ENOMEM : 0;
-}
-
-size_t counter_carry_forget_if(struct counter_carry *c, counter_carry_pred pred, void *ctx)
-{
-	size_t n = 0;
-
-	for (size_t b = 0; b < CARRY_BUCKETS; b++) {
-		for (struct carry_entry **pp = &c->buckets[b], *e; (e = *pp);) {
-			if (!pred(e->fam->name, e->labels, e->n_labels, ctx)) {
-				pp = &e->next;
-				continue;
-			}
-			*pp = e->next;
-			e->fam->n_series--;
-			c->n_entries--;
-			entry_free(e);
-			n++;
-		}
-	}
-	return n;
 }
 
 void counter_carry_each_label(const struct counter_carry *c, const char *name,

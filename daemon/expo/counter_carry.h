@@ -36,17 +36,12 @@ void counter_carry_absorb(struct counter_carry *c, struct expo *e);
 
 /*
  * A scrape: every counter sample added to e from now on gets the carried
- * value of its series added; counter_carry_emit_rest() then adds the carried
- * series that nothing produced.  Returns 0 or -ENOMEM.
+ * value of its series added, and fn (if not NULL) sees it, carried value
+ * included, until counter_carry_emit_rest(), which then adds the carried
+ * series that nothing produced (fn does not see those:
+ * counter_carry_each_label() names them).  emit_rest returns 0 or -ENOMEM.
  */
-void counter_carry_apply(struct counter_carry *c, struct expo *e);
 int counter_carry_emit_rest(struct counter_carry *c, struct expo *e);
-
-/*
- * counter_carry_apply(), and fn sees every counter sample added to e from
- * now on, carried value included, until counter_carry_emit_rest() (whose
- * own samples it does not see: counter_carry_each_label() names them).
- */
 void counter_carry_apply_observed(struct counter_carry *c, struct expo *e, expo_counter_fn fn,
 				  void *ctx);
 
@@ -56,14 +51,6 @@ void counter_carry_apply_observed(struct counter_carry *c, struct expo *e, expo_
  */
 void counter_carry_each_label(const struct counter_carry *c, const char *name,
 			      void (*fn)(const char *value, void *ctx), void *ctx);
-
-/*
- * Drops every carried series for which pred is true, e.g. those whose netns
- * label names a namespace that is gone.  Returns how many were dropped.
- */
-typedef bool (*counter_carry_pred)(const char *family, const struct expo_label *labels,
-				   size_t n_labels, void *ctx);
-size_t counter_carry_forget_if(struct counter_carry *c, counter_carry_pred pred, void *ctx);
 
 /* Carried series in all, and series folded into an overflow series since the start. */
 size_t counter_carry_count(const struct counter_carry *c);

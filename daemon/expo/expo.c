@@ -40,7 +40,6 @@ struct expo {
 	size_t n_fams;
 	size_t cap_fams;
 	struct expo_family *buckets[EXPO_BUCKETS];
-	size_t n_samples;
 	expo_tap_fn tap; /* set: integer samples go to it, none is formatted */
 	void *tap_ctx;
 	expo_counter_fn hook;
@@ -282,10 +281,8 @@ static int add_sample(struct expo_family *f, const struct expo_label *labels, si
 
 	if (!labels_valid(labels, n))
 		return -EINVAL;
-	if (e->tap && !is_double && !hooked) {
-		e->n_samples++;
+	if (e->tap && !is_double && !hooked)
 		return e->tap(e->tap_ctx, f->name, labels, n, u);
-	}
 	/* Room for the worst case, every value character escaped, then no checks. */
 	for (i = 0; i < n; i++)
 		bound += strlen(labels[i].name) + 2 * strlen(labels[i].value) + 4;
@@ -320,7 +317,6 @@ static int add_sample(struct expo_family *f, const struct expo_label *labels, si
 		u = s.u;
 		d = s.d;
 	}
-	e->n_samples++;
 	if (e->tap && !is_double)
 		return e->tap(e->tap_ctx, f->name, labels, n, u);
 	*p++ = ' ';
@@ -359,11 +355,6 @@ void expo_set_counter_hook(struct expo *e, expo_counter_fn fn, void *ctx)
 {
 	e->hook = fn;
 	e->hook_ctx = ctx;
-}
-
-size_t expo_sample_count(const struct expo *e)
-{
-	return e ? e->n_samples : 0;
 }
 
 char *expo_render(struct expo *e, size_t *len)

@@ -83,9 +83,6 @@ typedef void (*expo_counter_fn)(struct expo_sample *s, void *ctx);
 /* fn sees every sample of every counter family added from now on; NULL: none. */
 void expo_set_counter_hook(struct expo *e, expo_counter_fn fn, void *ctx);
 
-/* Number of samples added so far, over all families. */
-size_t expo_sample_count(const struct expo *e);
-
 /*
  * Renders the whole exposition into a malloc'd NUL-terminated buffer that the
  * caller frees.  Returns NULL on allocation failure.

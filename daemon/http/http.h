@@ -100,7 +100,4 @@ int http_server_timeout_ms(struct http_server *s);
  */
 int listen_socket_open(const char *addr, char *err, size_t errlen);
 
-/* The local port a socket is bound to (e.g. after binding port 0), or -errno. */
-int listen_socket_port(int fd);
-
 #endif /* SKBTRACE_HTTP_H */

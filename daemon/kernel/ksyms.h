@@ -38,6 +38,11 @@ int ksym_cache_resolve(struct ksym_cache *c, const uint64_t *addrs, size_t n);
  */
 const char *ksym_cache_name(struct ksym_cache *c, uint64_t addr);
 
+/*
+ * Symbols cached.  A test-only hook (one of three, with config_parse() and
+ * http_auth_bcrypt_runs()): nothing else shows that a batch with
+ * duplicates caches each address once.
+ */
 size_t ksym_cache_size(const struct ksym_cache *c);
 
 /* Whether /proc/kallsyms has a symbol of exactly this name: e.g. a function not inlined. */

@@ -145,11 +145,6 @@ void ct_netns_reader_free(struct ct_netns_reader *r)
 	free(r);
 }
 
-uint32_t ct_netns_reader_bound(const struct ct_netns_reader *r)
-{
-	return r->bound;
-}
-
 void ct_netns_table_free(struct ct_netns_table *t)
 {
 	free(t->v);

@@ -38,8 +38,6 @@ int ct_netns_reader_open(struct ct_netns_reader **out, const struct btf *btf, ui
 			 bool netns_by_cookie, char *err, size_t errlen);
 void ct_netns_reader_free(struct ct_netns_reader *r);
 
-/* Namespaces reported at most. */
-uint32_t ct_netns_reader_bound(const struct ct_netns_reader *r);
 
 /*
  * Reads every namespace.  With seed_fd >= 0, also writes each namespace's

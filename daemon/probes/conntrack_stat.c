@@ -16,11 +16,6 @@ static const char *const columns[CT_STAT_FIELDS] = {
 	[CT_STAT_INVALID] = "invalid",
 };
 
-const char *ct_stat_column(enum ct_stat_field f)
-{
-	return columns[f];
-}
-
 /* Maps each header column to a field, or -1; returns the column count. */
 static int parse_header(char *line, int *field_of, int *entries_col)
 {
@@ -59,11 +54,7 @@ static void parse_row(char *line, const int *field_of, int n_cols, int entries_c
 		}
 		if (field_of[col] >= 0)
 			out->sum[field_of[col]] += v;
-		if (field_of[col] == CT_STAT_DROP && out->n_cpus < CT_STAT_MAX_CPUS)
-			out->cpu_drop[out->n_cpus] = (uint32_t)v;
 	}
-	if (out->n_cpus < CT_STAT_MAX_CPUS)
-		out->n_cpus++;
 }
 
 int ct_stat_parse(FILE *f, struct ct_stat *out)

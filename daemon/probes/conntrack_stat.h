@@ -13,20 +13,13 @@
 #include <stdio.h>
 #include "conntrack_netns.h" /* enum ct_stat_field */
 
-#define CT_STAT_MAX_CPUS 1024
-
 struct ct_stat {
 	uint64_t entries;
 	uint64_t limit;
 	bool has_limit;
 	bool active; /* any entry or any non-zero statistic: conntrack has run here */
-	uint64_t sum[CT_STAT_FIELDS];
-	uint32_t cpu_drop[CT_STAT_MAX_CPUS]; /* `drop` per row, rows in possible-CPU order */
-	int n_cpus;
+	uint64_t sum[CT_STAT_FIELDS]; /* over the rows, one per possible CPU */
 };
-
-/* Column name in the kernel's header line of a field. */
-const char *ct_stat_column(enum ct_stat_field f);
 
 /* Parses the /proc/net/stat/nf_conntrack table; exposed for the tests. */
 int ct_stat_parse(FILE *f, struct ct_stat *out);

@@ -12,6 +12,15 @@
 
 #define FILE_NAME "t.json"
 
+/* The probe entry of that name, or NULL. */
+static const struct probe_config *config_find_probe(const struct config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->n_probes; i++)
+		if (!strcmp(cfg->probes[i].name, name))
+			return &cfg->probes[i];
+	return NULL;
+}
+
 static char err[CONFIG_ERR_LEN];
 
 static int lookup(const char *name, unsigned int *mask)
@@ -582,9 +591,6 @@ static void test_names(void)
 	CHECK_STR_EQ(attach_method_name(ATTACH_FENTRY), "fentry");
 	CHECK_STR_EQ(attach_method_name(ATTACH_KPROBE), "kprobe");
 	CHECK_STR_EQ(attach_method_name(ATTACH_METHOD_COUNT), "unknown");
-	CHECK_STR_EQ(stack_mode_name(SKBTRACE_STACKS_OFF), "off");
-	CHECK_STR_EQ(stack_mode_name(SKBTRACE_STACKS_ADAPTIVE), "adaptive");
-	CHECK_STR_EQ(stack_mode_name(SKBTRACE_STACKS_EXACT), "exact");
 }
 
 /* TLS files are read at parse time: test_web_tls.sh covers them, with real certificates. */

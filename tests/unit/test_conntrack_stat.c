@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Parsing /proc/net/stat/nf_conntrack, whose columns differ between kernels. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "check.h"
@@ -40,8 +41,6 @@ static void test_6x(void)
 	parse(table_6x, &st);
 	CHECK(st.entries == 8);
 	CHECK(st.active);
-	CHECK(st.n_cpus == 2);
-	CHECK(st.cpu_drop[0] == 12 && st.cpu_drop[1] == 240);
 	CHECK(st.sum[CT_STAT_DROP] == 252);
 	CHECK(st.sum[CT_STAT_EARLY_DROP] == 2);
 	CHECK(st.sum[CT_STAT_INSERT_FAILED] == 1);
@@ -54,8 +53,6 @@ static void test_510(void)
 
 	parse(table_510, &st);
 	CHECK(st.entries == 0);
-	CHECK(st.n_cpus == 1);
-	CHECK(st.cpu_drop[0] == 5);
 	CHECK(st.sum[CT_STAT_DROP] == 5);
 	CHECK(st.active);
 }
@@ -63,13 +60,16 @@ static void test_510(void)
 static void test_idle(void)
 {
 	struct ct_stat st;
-	FILE *f = fmemopen((void *)"", 0, "r");
+	/* An empty file, not fmemopen: glibc refuses a buffer of size 0. */
+	FILE *f = tmpfile();
 
 	parse("entries drop\n00000000 00000000\n", &st);
 	CHECK(!st.active);
-	CHECK(f == NULL || ct_stat_parse(f, &st) != 0);
-	if (f)
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(ct_stat_parse(f, &st) == -EINVAL);
 		fclose(f);
+	}
 }
 
 int main(void)

@@ -31,7 +31,7 @@ static char *scrape(struct counter_carry *c, const char *const *netns, int n, ui
 	struct expo *e = expo_new();
 	char *s;
 
-	counter_carry_apply(c, e);
+	counter_carry_apply_observed(c, e, NULL, NULL);
 	collect(e, netns, n, count);
 	CHECK(!counter_carry_emit_rest(c, e));
 	s = expo_render(e, NULL);
@@ -91,32 +91,6 @@ static void test_limit_overflow(void)
 	counter_carry_free(c);
 }
 
-static bool netns_is(const char *family, const struct expo_label *l, size_t n, void *ctx)
-{
-	(void)family;
-	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(l[i].name, "netns") && !strcmp(l[i].value, ctx))
-			return true;
-	}
-	return false;
-}
-
-static void test_forget(void)
-{
-	struct counter_carry *c = counter_carry_new();
-	const char *const both[] = { "1", "2" };
-	char *s;
-
-	absorb(c, both, 2, 4);
-	CHECK(counter_carry_forget_if(c, netns_is, "2") == 1);
-	CHECK(counter_carry_count(c) == 1);
-	s = scrape(c, both, 0, 0);
-	CHECK_CONTAINS(s, "netns=\"1\"} 4\n");
-	CHECK(!strstr(s, "netns=\"2\""));
-	free(s);
-	counter_carry_free(c);
-}
-
 struct observed {
 	int samples;
 	uint64_t last;
@@ -169,7 +143,7 @@ static void test_observed(void)
 
 	/* A plain apply does not call the last scrape's observer. */
 	e = expo_new();
-	counter_carry_apply(c, e);
+	counter_carry_apply_observed(c, e, NULL, NULL);
 	collect(e, one, 1, 3);
 	CHECK(o.samples == 1);
 	CHECK(!counter_carry_emit_rest(c, e));
@@ -189,6 +163,5 @@ int main(void)
 	test_observed();
 	test_continues();
 	test_limit_overflow();
-	test_forget();
 	return check_summary("test_counter_carry");
 }
