@@ -124,8 +124,8 @@ struct probe_ops {
 	/* Loaded from BTF at start, for label decoders (series.h) and reasons. */
 	struct probe_enum enums[PROBE_MAX_ENUMS];
 	size_t n_enums;
-	/* The enum the filter's reasons name (an index into enums), or -1; and its kind. */
-	int reason_enum;
+	/* The name (in enums) of the enum the filter's reasons name, or NULL; and its kind. */
+	const char *reason_enum;
 	const char *reason_kind;
 
 	/* The series the core exports, in this order. */
@@ -197,6 +197,17 @@ int probe_need_tracepoint(const struct btf *btf, const char *group, const char *
 
 const struct probe_ops *probe_ops_find(const char *name);
 const struct probe_ops *const *probe_ops_all(size_t *n);
+
+/*
+ * Checks a probe's table against its opened (not loaded) object: every
+ * program and map it names exists, every label lies inside its map's key,
+ * hint_label and reason_enum name what they should.  Returns 0, or -EINVAL
+ * with err naming the probe and the entry ("probe drop: series
+ * skbtrace_drops_total: label netns: bytes 16 to 20, beyond the 16-byte key
+ * of map drop_counts").  probe_attach() runs it first.
+ */
+int probe_ops_validate(const struct probe_ops *ops, const struct bpf_object *obj, char *err,
+		       size_t errlen);
 /* config_probe_lookup_fn for the config parser. */
 int probe_lookup_for_config(const char *name, unsigned int *filter_mask);
 

@@ -65,9 +65,13 @@ static void free_enums(struct probe *p)
 
 static const struct enum_names *reasons_of(const struct probe *p)
 {
-	int r = p->ops->reason_enum;
+	const char *r = p->ops->reason_enum;
 
-	return r >= 0 && r < PROBE_MAX_ENUMS ? &p->enums[r] : NULL;
+	for (size_t i = 0; r && i < p->ops->n_enums && i < PROBE_MAX_ENUMS; i++) {
+		if (p->ops->enums[i].name && !strcmp(p->ops->enums[i].name, r))
+			return &p->enums[i];
+	}
+	return NULL;
 }
 
 /* The step check and start share: the filter's reasons as the running kernel names them. */
@@ -275,7 +279,7 @@ static int find_maps(struct probe *p, char *err, size_t errlen)
 		struct bpf_map *cache;
 		uint32_t off = UINT32_MAX;
 
-		for (size_t l = 0; l < d->n_labels; l++) {
+		for (size_t l = 0; l < series_n_labels(d); l++) {
 			if (d->labels[l].decoder == SERIES_NETNS)
 				off = d->labels[l].off;
 		}
@@ -315,7 +319,8 @@ static int start(struct probe *p, enum attach_method m, const struct probe_env *
 		snprintf(err, errlen, "cannot open BPF object: %s", strerror(errno));
 		goto cleanup;
 	}
-	ret = set_common_rodata(p, env, err, errlen);
+	ret = probe_ops_validate(ops, p->obj, err, errlen);
+	ret = ret ?: set_common_rodata(p, env, err, errlen);
 	if (!ret && ops->prepare)
 		ret = ops->prepare(p, p->obj, m, env, err, errlen);
 	ret = ret ?: choose_programs(p, m, env, err, errlen);

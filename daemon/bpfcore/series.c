@@ -174,7 +174,7 @@ static int resolve_addresses(const struct series_desc *d, const struct rows *row
 	uint64_t *addrs;
 	size_t n = 0;
 
-	for (size_t l = 0; l < d->n_labels; l++) {
+	for (size_t l = 0; l < series_n_labels(d); l++) {
 		if (d->labels[l].decoder != SERIES_KSYM)
 			continue;
 		addrs = malloc(rows->n * sizeof(*addrs));
@@ -189,29 +189,50 @@ static int resolve_addresses(const struct series_desc *d, const struct rows *row
 	return 0;
 }
 
+size_t series_n_labels(const struct series_desc *d)
+{
+	size_t n = 0;
+
+	while (n < SERIES_MAX_LABELS && d->labels[n].name)
+		n++;
+	return n;
+}
+
+int series_hint_index(const struct series_desc *d)
+{
+	size_t n = series_n_labels(d);
+
+	for (size_t l = 0; d->hint_label && l < n; l++) {
+		if (!strcmp(d->labels[l].name, d->hint_label))
+			return (int)l;
+	}
+	return -1;
+}
+
 static int emit_rows(const struct probe *p, const struct series_desc *d, struct expo_family *f,
 		     const struct rows *rows, const struct probe_env *env)
 {
 	const struct series_row *r = rows->v;
 	struct expo_label labels[SERIES_MAX_LABELS];
 	char bufs[SERIES_MAX_LABELS][96];
+	size_t n = series_n_labels(d);
+	int hint = d->stacks ? series_hint_index(d) : -1;
 	int err = 0;
 
 	for (size_t i = 0; !err && i < rows->n; i++) {
 		size_t l;
 
-		for (l = 0; l < d->n_labels; l++) {
+		for (l = 0; l < n; l++) {
 			labels[l].name = d->labels[l].name;
 			if (decode(p, env, &d->labels[l], &r[i], bufs[l], sizeof(bufs[l]),
 				   &labels[l].value))
 				break;
 		}
-		if (l < d->n_labels)
+		if (l < n)
 			continue; /* its namespace is gone */
-		if (d->stacks && d->hint_label >= 0)
-			stack_table_note(env->stacks, r[i].stack, d->hint,
-					 labels[d->hint_label].value);
-		err = expo_add_u64(f, labels, d->n_labels, r[i].count);
+		if (hint >= 0)
+			stack_table_note(env->stacks, r[i].stack, d->hint, labels[hint].value);
+		err = expo_add_u64(f, labels, n, r[i].count);
 	}
 	return err;
 }
@@ -220,17 +241,18 @@ static int emit_rows(const struct probe *p, const struct series_desc *d, struct 
 static int emit_overflow(const struct series_desc *d, struct expo_family *f, uint64_t amount)
 {
 	struct expo_label labels[SERIES_MAX_LABELS];
+	size_t n = series_n_labels(d);
 
 	if (!amount)
 		return 0;
-	for (size_t l = 0; l < d->n_labels; l++)
+	for (size_t l = 0; l < n; l++)
 		labels[l] = (struct expo_label){ d->labels[l].name, "overflow" };
-	return expo_add_u64(f, labels, d->n_labels, amount);
+	return expo_add_u64(f, labels, n, amount);
 }
 
 static const struct series_label *stack_label(const struct series_desc *d)
 {
-	for (size_t l = 0; l < d->n_labels; l++) {
+	for (size_t l = 0; l < series_n_labels(d); l++) {
 		if (d->labels[l].decoder == SERIES_STACK)
 			return &d->labels[l];
 	}

@@ -58,12 +58,17 @@ struct series_desc {
 	const char *cache;     /* its count cache, or NULL */
 	unsigned int overflow; /* the map's overflow slot in the stats */
 	bool stacks;	       /* per-stack: only with stacks on */
-	/* A label whose value /stacks notes as the stack's hint, or -1. */
-	int hint_label;
+	/* The name of the label whose value /stacks notes as the stack's hint, or NULL. */
+	const char *hint_label;
 	enum hint_kind hint;
+	/* The labels in order; the first without a name ends them. */
 	struct series_label labels[SERIES_MAX_LABELS];
-	size_t n_labels;
 };
+
+/* The number of labels of d: counted, never written by hand. */
+size_t series_n_labels(const struct series_desc *d);
+/* The index of d's hint label, or -1 (none, or a name that is not a label). */
+int series_hint_index(const struct series_desc *d);
 
 /* Exports one family with its map's fill, capacity and overflow events. */
 int series_collect(struct probe *p, const struct series_desc *d, struct expo *e,

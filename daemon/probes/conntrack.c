@@ -54,9 +54,7 @@ static const struct series_desc ct_series[] = {
 			"namespace inode. Exact.",
 		.map = "ct_drops",
 		.overflow = CT_DROPS_SLOT,
-		.hint_label = -1,
 		.labels = { { "netns", SERIES_NETNS, SERIES_FIELD(struct ct_key, netns) } },
-		.n_labels = 1,
 	},
 	{
 		.name = "skbtrace_conntrack_table_full_drop_stacks_total",
@@ -66,11 +64,9 @@ static const struct series_desc ct_series[] = {
 		.map = "ct_stack_drops",
 		.overflow = CT_STACK_DROPS_SLOT,
 		.stacks = true,
-		.hint_label = -1,
 		.labels = { { "netns", SERIES_NETNS, SERIES_FIELD(struct ct_stack_key, netns) },
 			    { "stack", SERIES_STACK,
 			      SERIES_FIELD(struct ct_stack_key, stack_id) } },
-		.n_labels = 2,
 	},
 };
 
@@ -168,7 +164,6 @@ const struct probe_ops conntrack_probe_ops = {
 	PROBE_LIST(programs, ct_programs),
 	PROBE_LIST(map_limits, ct_map_limits),
 	PROBE_LIST(netns_keys, ct_netns_keys),
-	.reason_enum = -1,
 	.reason_kind = "drop reason",
 	PROBE_LIST(series, ct_series),
 	.prepare = ct_prepare,

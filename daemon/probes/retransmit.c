@@ -43,11 +43,9 @@ static const struct series_desc retransmit_series[] = {
 			"state and network namespace inode. Exact.",
 		.map = "retransmit_counts",
 		.overflow = RETRANSMIT_COUNTS_SLOT,
-		.hint_label = -1,
 		.labels = { { "state", SERIES_ENUM, SERIES_FIELD(struct retransmit_key, state),
 			      .which = STATES },
 			    { "netns", SERIES_NETNS, SERIES_FIELD(struct retransmit_key, netns) } },
-		.n_labels = 2,
 	},
 	{
 		.name = "skbtrace_tcp_retransmit_stacks_total",
@@ -58,12 +56,10 @@ static const struct series_desc retransmit_series[] = {
 		.map = "retransmit_stack_counts",
 		.overflow = RETRANSMIT_STACK_COUNTS_SLOT,
 		.stacks = true,
-		.hint_label = -1,
 		.labels = { { "netns", SERIES_NETNS,
 			      SERIES_FIELD(struct retransmit_stack_key, netns) },
 			    { "stack", SERIES_STACK,
 			      SERIES_FIELD(struct retransmit_stack_key, stack_id) } },
-		.n_labels = 2,
 	},
 };
 
@@ -88,7 +84,6 @@ const struct probe_ops retransmit_probe_ops = {
 	PROBE_LIST(map_limits, retransmit_map_limits),
 	.enums = { [STATES] = { NULL, "TCP_ESTABLISHED", "TCP_" } },
 	.n_enums = 1,
-	.reason_enum = -1,
 	.reason_kind = "retransmit reason",
 	PROBE_LIST(series, retransmit_series),
 	.prepare = retransmit_prepare,
