@@ -110,16 +110,6 @@ int retransmit_raw_tp(__u64 *ctx)
 	return handle_retransmit(ctx, (void *)ctx[0], (void *)ctx[1], has_err ? (int)ctx[2] : 0);
 }
 
-/*
- * tcp:tcp_retransmit_skb has its own record since it passes the error;
- * before, it shared the tcp_event_sk_skb class's record (lib/compat.bpf.h).
- */
-struct trace_event_raw_tcp_retransmit_skb___skbtrace {
-	const void *skbaddr;
-	const void *skaddr;
-	int err;
-} __attribute__((preserve_access_index));
-
 SEC("tracepoint/tcp/tcp_retransmit_skb")
 int retransmit_tracepoint(void *ctx)
 {

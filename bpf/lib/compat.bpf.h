@@ -10,6 +10,10 @@
  *
  * Enum-typed fields need enum flavours: CO-RE refuses an integer field as
  * a match for an enum one, and would then report the field as missing.
+ *
+ * Every flavour of the programs lives here, each with the kernel change
+ * that made it necessary (as libbpf-tools' core_fixes.bpf.h does), so that
+ * what a program must tolerate is one list.
  */
 #ifndef SKBTRACE_COMPAT_BPF_H
 #define SKBTRACE_COMPAT_BPF_H
@@ -18,8 +22,11 @@ enum skb_drop_reason___skbtrace { SKB_DROP_REASON___skbtrace };
 enum sk_rst_reason___skbtrace { SK_RST_REASON___skbtrace };
 
 /*
- * skb:kfree_skb.  5.10: skbaddr, location, protocol; 5.17 added reason,
- * 6.11 rx_sk.
+ * skb:kfree_skb.  5.10: skbaddr, location, protocol.
+ * reason: commit c504e5c2f964 ("net: skb: introduce kfree_skb_reason()"), 5.17.
+ * rx_sk: commit c53795d48ee8 ("net: add rx_sk to trace_kfree_skb"), 6.11.
+ * https://github.com/torvalds/linux/commit/c504e5c2f964
+ * https://github.com/torvalds/linux/commit/c53795d48ee8
  */
 struct trace_event_raw_kfree_skb___skbtrace {
 	void *skbaddr;
@@ -28,7 +35,10 @@ struct trace_event_raw_kfree_skb___skbtrace {
 	enum skb_drop_reason___skbtrace reason;
 } __attribute__((preserve_access_index));
 
-/* tcp:tcp_send_reset has its own record since 6.10, with the reset reason. */
+/*
+ * tcp:tcp_send_reset has its own record since 6.10, with the reset reason
+ * (the rstreason series of 6.10; the commit is not pinned down yet).
+ */
 struct trace_event_raw_tcp_send_reset___skbtrace {
 	const void *skbaddr;
 	const void *skaddr;
@@ -39,6 +49,17 @@ struct trace_event_raw_tcp_send_reset___skbtrace {
 struct trace_event_raw_tcp_event_sk_skb___skbtrace {
 	const void *skbaddr;
 	const void *skaddr;
+} __attribute__((preserve_access_index));
+
+/*
+ * tcp:tcp_retransmit_skb has its own record once it passes the error (err);
+ * before, it shared the tcp_event_sk_skb class's record above (the commit
+ * is not pinned down yet).  Used by retransmit.bpf.c.
+ */
+struct trace_event_raw_tcp_retransmit_skb___skbtrace {
+	const void *skbaddr;
+	const void *skaddr;
+	int err;
 } __attribute__((preserve_access_index));
 
 /* tcp:tcp_receive_reset (tcp_event_sk class), the same on every kernel. */
