@@ -264,33 +264,49 @@ int series_collect(struct probe *p, const struct series_desc *d, struct expo *e,
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(p->obj, d->map);
 	struct bpf_map *cache = d->cache ? bpf_object__find_map_by_name(p->obj, d->cache) : NULL;
+	struct series_maps m;
+
+	if (!map || (d->cache && !cache))
+		return -ENOENT;
+	m = (struct series_maps){ .fd = bpf_map__fd(map),
+				  .cache_fd = cache ? bpf_map__fd(cache) : -1,
+				  .key_size = bpf_map__key_size(map),
+				  .max_entries = bpf_map__max_entries(map) };
+	return series_collect_maps(p, d, &m, e, env, st);
+}
+
+int series_collect_maps(struct probe *p, const struct series_desc *d, const struct series_maps *m,
+			struct expo *e, const struct probe_env *env,
+			const struct skbtrace_stats *st)
+{
 	struct series_read sr = { .rows = { .size = sizeof(struct series_row) },
 				  .stacks = env->stacks,
 				  .stack_map_fd = p->stack_map_fd };
-	const struct skbtrace_overflow *over = &st->overflow[d->overflow];
+	const struct skbtrace_overflow *over;
 	struct expo_family *f;
 	uint64_t n = 0;
 	int err;
 
 	if (d->stacks && p->cfg.stacks.mode == SKBTRACE_STACKS_OFF)
 		return 0;
-	if (!map || (d->cache && !cache) || d->overflow >= SKBTRACE_OVERFLOW_SLOTS)
+	if (m->fd < 0 || d->overflow >= SKBTRACE_OVERFLOW_SLOTS)
 		return -ENOENT;
-	sr.key_size = bpf_map__key_size(map);
+	over = &st->overflow[d->overflow];
+	sr.key_size = m->key_size;
 	sr.stack = d->stacks ? stack_label(d) : NULL;
 	if (sr.key_size > MAX_KEY_SIZE || (d->stacks && !sr.stack))
 		return -EINVAL;
 	f = expo_family(e, d->name, EXPO_COUNTER, d->help);
 	if (!f)
 		return -ENOMEM;
-	err = percpu_map_sum_each(bpf_map__fd(map), sr.key_size, push_row, &sr, &n);
-	if (!err && cache)
-		err = count_cache_each(bpf_map__fd(cache), push_row, &sr);
+	err = percpu_map_sum_each(m->fd, sr.key_size, push_row, &sr, &n);
+	if (!err && m->cache_fd >= 0)
+		err = count_cache_each(m->cache_fd, push_row, &sr);
 	if (!err)
 		merge_rows(&sr.rows);
 	err = err ?: resolve_addresses(d, &sr.rows, env);
 	err = err ?: emit_rows(p, d, f, &sr.rows, env);
 	err = err ?: emit_overflow(d, f, over->amount);
 	rows_free(&sr.rows);
-	return err ?: map_expo(e, p->ops->name, d->map, n, bpf_map__max_entries(map), over->events);
+	return err ?: map_expo(e, p->ops->name, d->map, n, m->max_entries, over->events);
 }

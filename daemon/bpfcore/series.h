@@ -74,4 +74,14 @@ int series_hint_index(const struct series_desc *d);
 int series_collect(struct probe *p, const struct series_desc *d, struct expo *e,
 		   const struct probe_env *env, const struct skbtrace_stats *st);
 
+/* The maps of a family, found by name in the probe's object by series_collect(). */
+struct series_maps {
+	int fd, cache_fd; /* cache_fd -1: none */
+	uint32_t key_size, max_entries;
+};
+/* series_collect() once the maps are found: tests give it maps they filled. */
+int series_collect_maps(struct probe *p, const struct series_desc *d, const struct series_maps *m,
+			struct expo *e, const struct probe_env *env,
+			const struct skbtrace_stats *st);
+
 #endif /* SKBTRACE_SERIES_H */
