@@ -9,6 +9,7 @@
 #include "expo.h"
 #include "probe.h"
 #include "series.h"
+#include "self_metrics.h"
 
 int probe_read_stats(const struct probe *p, struct skbtrace_stats *out)
 {
@@ -36,10 +37,10 @@ int probe_read_stats(const struct probe *p, struct skbtrace_stats *out)
 	return err;
 }
 
-static int add_counter(struct expo *e, const char *name, const char *help, const char *probe,
+static int add_counter(struct expo *e, enum self_metric id, const char *probe,
 		       const char *extra_name, const char *extra_value, uint64_t v)
 {
-	struct expo_family *f = expo_family(e, name, EXPO_COUNTER, help);
+	struct expo_family *f = expo_self_family(e, id);
 	struct expo_label l[] = { { "probe", probe }, { extra_name, extra_value } };
 
 	if (!f)
@@ -63,13 +64,11 @@ static int collect_common(struct probe *p, struct expo *e, struct skbtrace_stats
 	int err;
 
 	/* Beside attached, so that an alert tells a failed probe from a disabled one. */
-	f = expo_family(e, "skbtrace_probe_enabled", EXPO_GAUGE,
-			"1 if the configuration enables the probe.");
+	f = expo_self_family(e, SM_PROBE_ENABLED);
 	if (!f ||
 	    expo_add_u64(f, (struct expo_label[]){ { "probe", p->ops->name } }, 1, p->cfg.enabled))
 		return -ENOMEM;
-	f = expo_family(e, "skbtrace_probe_attached", EXPO_GAUGE,
-			"1 if the probe is attached, with the attach method the daemon chose.");
+	f = expo_self_family(e, SM_PROBE_ATTACHED);
 	if (!f)
 		return -ENOMEM;
 	err = expo_add_u64(f,
@@ -78,20 +77,14 @@ static int collect_common(struct probe *p, struct expo *e, struct skbtrace_stats
 	if (err || !p->attached)
 		return err;
 
-	err = add_counter(e, "skbtrace_probe_events_total",
-			  "Tracepoint or function hits seen by the probe, before filtering.",
-			  p->ops->name, NULL, NULL, st->v[SKBTRACE_STAT_EVENTS]);
+	err = add_counter(e, SM_PROBE_EVENTS_TOTAL, p->ops->name, NULL, NULL,
+			  st->v[SKBTRACE_STAT_EVENTS]);
 	err = err
-		      ?: add_counter(e, "skbtrace_probe_filtered_events_total",
-				     "Hits rejected by the probe's configured filter.",
-				     p->ops->name, NULL, NULL, st->v[SKBTRACE_STAT_FILTERED]);
+		      ?: add_counter(e, SM_PROBE_FILTERED_EVENTS_TOTAL, p->ops->name, NULL, NULL,
+				     st->v[SKBTRACE_STAT_FILTERED]);
 	for (size_t i = 0; !err && i < sizeof(stack_results) / sizeof(stack_results[0]); i++)
-		err = add_counter(e, "skbtrace_stack_events_total",
-				  "Counted events by stack capture outcome: captured, sampled_out "
-				  "(over the per-CPU budget and not sampled) or lost (stack table "
-				  "full).",
-				  p->ops->name, "result", stack_results[i].result,
-				  st->v[stack_results[i].stat]);
+		err = add_counter(e, SM_STACK_EVENTS_TOTAL, p->ops->name, "result",
+				  stack_results[i].result, st->v[stack_results[i].stat]);
 	return err;
 }
 

@@ -9,6 +9,7 @@
 #include "probe.h"
 #include "prog_stats.h"
 #include "sysfs.h"
+#include "self_metrics.h"
 
 #define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
 
@@ -50,13 +51,8 @@ int prog_stats_expo(struct expo *e, const struct probe *probes, int n_probes, bo
 
 	if (!stats_enabled())
 		return 0;
-	fam.seconds = expo_family(e, "skbtrace_bpf_program_run_seconds_total", EXPO_COUNTER,
-				  "Time the kernel spent running the program, from "
-				  "kernel.bpf_stats_enabled (absent while it is 0). The dispatch "
-				  "program's time includes the programs of its kfree_skb chain.");
-	fam.runs = expo_family(e, "skbtrace_bpf_program_runs_total", EXPO_COUNTER,
-			       "Runs of the program, from kernel.bpf_stats_enabled (absent while "
-			       "it is 0).");
+	fam.seconds = expo_self_family(e, SM_BPF_PROGRAM_RUN_SECONDS_TOTAL);
+	fam.runs = expo_self_family(e, SM_BPF_PROGRAM_RUNS_TOTAL);
 	if (!fam.seconds || !fam.runs)
 		return -ENOMEM;
 	for (int m = 0; with_dispatchers && !err && m < ATTACH_METHOD_COUNT; m++) {

@@ -22,6 +22,7 @@
 #include "prog_stats.h"
 #include "stacks.h"
 #include "version.h"
+#include "self_metrics.h"
 
 int daemon_check_config(const struct config *cfg, char *err, size_t errlen)
 {
@@ -161,9 +162,7 @@ static int emit_stack_maps(struct expo *e, const struct stack_table *t, const st
 {
 	struct expo_family *freed;
 
-	freed = expo_family(e, "skbtrace_stack_map_freed_total", EXPO_COUNTER,
-			    "Kernel stacks deleted from the probe's stack map because no counted "
-			    "series held them any more, which makes room for new stacks.");
+	freed = expo_self_family(e, SM_STACK_MAP_FREED_TOTAL);
 	if (!freed)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
@@ -364,9 +363,7 @@ static int emit_evicted(struct expo *e, const struct daemon *d)
 
 	if (!d->netns)
 		return 0;
-	f = expo_family(e, "skbtrace_netns_evicted_series_total", EXPO_COUNTER,
-			"Series deleted from the probe's BPF maps because their network "
-			"namespace is gone.");
+	f = expo_self_family(e, SM_NETNS_EVICTED_SERIES_TOTAL);
 	if (!f)
 		return -ENOMEM;
 	for (int i = 0; i < d->n_probes; i++) {
@@ -393,8 +390,7 @@ int daemon_health(struct daemon *d)
 
 static int emit_build_info(struct expo *e)
 {
-	struct expo_family *f = expo_family(e, "skbtrace_build_info", EXPO_GAUGE,
-					    "skbtrace build and running kernel; always 1.");
+	struct expo_family *f = expo_self_family(e, SM_BUILD_INFO);
 	char libbpf[32];
 	struct utsname u;
 
@@ -412,17 +408,13 @@ static int emit_build_info(struct expo *e)
 /* What an alert needs to see that the running configuration is not the file's. */
 static int emit_reload_state(struct expo *e, const struct daemon *d)
 {
-	struct expo_family *f = expo_family(e, "skbtrace_config_last_reload_successful", EXPO_GAUGE,
-					    "1 unless the last reload failed and the previous "
-					    "configuration still runs.");
+	struct expo_family *f = expo_self_family(e, SM_CONFIG_LAST_RELOAD_SUCCESSFUL);
 
 	if (!f || expo_add_u64(f, NULL, 0, !d->last_reload_failed))
 		return -ENOMEM;
 	if (!d->attach_failed[0])
 		return 0;
-	f = expo_family(e, "skbtrace_probe_attach_failed", EXPO_GAUGE,
-			"1 for the probe that no attach method could attach at the last reload, "
-			"which therefore failed.");
+	f = expo_self_family(e, SM_PROBE_ATTACH_FAILED);
 	return f && !expo_add_u64(f, (struct expo_label[]){ { "probe", d->attach_failed } }, 1, 1)
 		       ? 0
 		       : -ENOMEM;

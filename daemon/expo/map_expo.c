@@ -3,6 +3,7 @@
 #include <errno.h>
 #include "expo.h"
 #include "map_expo.h"
+#include "self_metrics.h"
 
 int map_expo_fill(struct expo *e, const char *probe, const char *map, uint64_t entries,
 		  uint64_t max_entries)
@@ -10,10 +11,8 @@ int map_expo_fill(struct expo *e, const char *probe, const char *map, uint64_t e
 	struct expo_label l[] = { { "probe", probe }, { "map", map } };
 	struct expo_family *fill, *cap;
 
-	fill = expo_family(e, "skbtrace_map_entries", EXPO_GAUGE,
-			   "Entries in use in a BPF aggregation map.");
-	cap = expo_family(e, "skbtrace_map_max_entries", EXPO_GAUGE,
-			  "Capacity of a BPF aggregation map (from the limits config).");
+	fill = expo_self_family(e, SM_MAP_ENTRIES);
+	cap = expo_self_family(e, SM_MAP_MAX_ENTRIES);
 	if (!fill || !cap)
 		return -ENOMEM;
 	return expo_add_u64(fill, l, 2, entries) ?: expo_add_u64(cap, l, 2, max_entries);
@@ -25,9 +24,7 @@ int map_expo(struct expo *e, const char *probe, const char *map, uint64_t entrie
 	struct expo_label l[] = { { "probe", probe }, { "map", map } };
 	struct expo_family *over;
 
-	over = expo_family(e, "skbtrace_map_overflow_events_total", EXPO_COUNTER,
-			   "Events that found the map full and were counted in the overflow "
-			   "series instead.");
+	over = expo_self_family(e, SM_MAP_OVERFLOW_EVENTS_TOTAL);
 	if (!over)
 		return -ENOMEM;
 	return map_expo_fill(e, probe, map, entries, max_entries)

@@ -16,6 +16,7 @@
 #include "netns_info.h"
 #include "netns_tasks.h"
 #include "netns_tasks.skel.h"
+#include "self_metrics.h"
 
 #define UNFOUND ((void *)1)
 /*
@@ -266,9 +267,7 @@ int netns_info_expo(struct netns_info *ni, struct expo *e, uint32_t max_series)
 		err = lookup(ni);
 	if (err)
 		return err;
-	f = expo_family(e, "skbtrace_netns_info", EXPO_GAUGE,
-			"What a network namespace is: the host, an ip netns name, a container, a "
-			"pod or a systemd unit (1 per namespace in the scrape)");
+	f = expo_self_family(e, SM_NETNS_INFO);
 	if (!f)
 		return -ENOMEM;
 	u64map_for_each(&ni->seen, s)

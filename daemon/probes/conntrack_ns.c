@@ -9,23 +9,14 @@
 #include "expo.h"
 #include "log.h"
 #include "sysfs.h"
+#include "self_metrics.h"
 
-static const char *const stat_metric[CT_STAT_FIELDS] = {
-	[CT_STAT_DROP] = "skbtrace_conntrack_stat_drop_total",
-	[CT_STAT_EARLY_DROP] = "skbtrace_conntrack_stat_early_drop_total",
-	[CT_STAT_INSERT_FAILED] = "skbtrace_conntrack_stat_insert_failed_total",
-	[CT_STAT_INVALID] = "skbtrace_conntrack_stat_invalid_total",
-};
-
-static const char *const stat_help[CT_STAT_FIELDS] = {
-	[CT_STAT_DROP] = "Kernel conntrack statistic `drop`: packets dropped because no entry "
-			 "could be allocated, nearly always a full table.",
-	[CT_STAT_EARLY_DROP] = "Kernel conntrack statistic `early_drop`: entries evicted to make "
-			       "room in a full table.",
-	[CT_STAT_INSERT_FAILED] = "Kernel conntrack statistic `insert_failed`: entries that "
-				  "could not be inserted (e.g. lost races).",
-	[CT_STAT_INVALID] = "Kernel conntrack statistic `invalid`: packets conntrack could not "
-			    "track.",
+/* The kernel's statistics, by field; their HELP text is in self_metrics.c. */
+static const enum self_metric stat_family[CT_STAT_FIELDS] = {
+	[CT_STAT_DROP] = SM_CONNTRACK_STAT_DROP_TOTAL,
+	[CT_STAT_EARLY_DROP] = SM_CONNTRACK_STAT_EARLY_DROP_TOTAL,
+	[CT_STAT_INSERT_FAILED] = SM_CONNTRACK_STAT_INSERT_FAILED_TOTAL,
+	[CT_STAT_INVALID] = SM_CONNTRACK_STAT_INVALID_TOTAL,
 };
 
 static int emit_one(struct expo *e, uint32_t inum, const struct ct_netns_row *r,
@@ -38,19 +29,15 @@ static int emit_one(struct expo *e, uint32_t inum, const struct ct_netns_row *r,
 
 	snprintf(netns, sizeof(netns), "%u", inum);
 	if (r->has_count) {
-		f = expo_family(e, "skbtrace_conntrack_entries", EXPO_GAUGE,
-				"Conntrack entries in use in the network namespace "
-				"(nf_conntrack_count).");
+		f = expo_self_family(e, SM_CONNTRACK_ENTRIES);
 		err = f ? expo_add_u64(f, &l, 1, r->entries) : -ENOMEM;
 	}
 	if (!err && limit) {
-		f = expo_family(e, "skbtrace_conntrack_entries_limit", EXPO_GAUGE,
-				"Conntrack table limit (nf_conntrack_max), one value for the "
-				"whole machine, beside each namespace's entries.");
+		f = expo_self_family(e, SM_CONNTRACK_ENTRIES_LIMIT);
 		err = f ? expo_add_u64(f, &l, 1, *limit) : -ENOMEM;
 	}
 	for (int i = 0; !err && i < CT_STAT_FIELDS; i++) {
-		f = expo_family(e, stat_metric[i], EXPO_COUNTER, stat_help[i]);
+		f = expo_self_family(e, stat_family[i]);
 		/* The kernel's own statistics go on whichever probe instance reads them. */
 		expo_family_kernel_owned(f);
 		err = f ? expo_add_u64(f, &l, 1, r->sum[i]) : -ENOMEM;
@@ -60,9 +47,7 @@ static int emit_one(struct expo *e, uint32_t inum, const struct ct_netns_row *r,
 
 static int emit_over_limit(struct expo *e, uint64_t n)
 {
-	struct expo_family *f = expo_family(e, "skbtrace_conntrack_netns_over_limit", EXPO_GAUGE,
-					    "Network namespaces found but not reported at this "
-					    "scrape because of limits.max_series.");
+	struct expo_family *f = expo_self_family(e, SM_CONNTRACK_NETNS_OVER_LIMIT);
 
 	return f ? expo_add_u64(f, NULL, 0, n) : -ENOMEM;
 }

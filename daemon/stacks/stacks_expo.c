@@ -14,6 +14,7 @@
 #include "stacks.h"
 #include "stacks_internal.h"
 #include "u64map.h"
+#include "self_metrics.h"
 
 /* Frames joined with ";" (the folded-stack convention of flame graphs). */
 static char *join_frames(const struct stack_entry *e)
@@ -37,17 +38,10 @@ static int expo_table(const struct stack_table *t, struct expo *e)
 {
 	struct expo_family *entries, *max, *evicted, *full;
 
-	entries = expo_family(e, "skbtrace_stack_table_entries", EXPO_GAUGE,
-			      "Symbolized stacks the daemon holds, of all probes.");
-	max = expo_family(e, "skbtrace_stack_table_max_entries", EXPO_GAUGE,
-			  "Capacity of the daemon's table of symbolized stacks "
-			  "(limits.max_stable_stacks).");
-	evicted = expo_family(e, "skbtrace_stack_table_evictions_total", EXPO_COUNTER,
-			      "Symbolized stacks forgotten: the least recently used when the table "
-			      "was full, or those no series showed at a reload.");
-	full = expo_family(e, "skbtrace_stack_table_full_total", EXPO_COUNTER,
-			   "Stacks not symbolized because every entry of the table was in use by "
-			   "the same scrape; their series show stack=\"unreadable\".");
+	entries = expo_self_family(e, SM_STACK_TABLE_ENTRIES);
+	max = expo_self_family(e, SM_STACK_TABLE_MAX_ENTRIES);
+	evicted = expo_self_family(e, SM_STACK_TABLE_EVICTIONS_TOTAL);
+	full = expo_self_family(e, SM_STACK_TABLE_FULL_TOTAL);
 	if (!entries || !max || !evicted || !full)
 		return -ENOMEM;
 	return expo_add_u64(entries, NULL, 0, t->n_entries)
@@ -61,11 +55,7 @@ static int expo_table(const struct stack_table *t, struct expo *e)
 
 int stack_table_expo(struct stack_table *t, struct expo *e)
 {
-	struct expo_family *f =
-		expo_family(e, "skbtrace_stack_info", EXPO_GAUGE,
-			    "Symbolized frames of each stable stack id that a series "
-			    "of this scrape shows, outermost caller first, "
-			    "';'-separated.");
+	struct expo_family *f = expo_self_family(e, SM_STACK_INFO);
 
 	if (!f)
 		return -ENOMEM;

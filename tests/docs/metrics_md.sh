@@ -1,9 +1,12 @@
 #!/bin/bash
-# docs/metrics.md holds, for every probe, the table of its series between
-#   <!-- BEGIN generated: series of PROBE ... -->  and  <!-- END generated -->
-# as tests/helpers/metrics_md.c prints it from the series descriptors.  This
-# fails when a table differs or a probe has none; with --write it puts the
-# tables in place instead (cmake --build build --target docs-metrics).
+# docs/metrics.md holds, for every probe, the table of its series, and for
+# every section of the daemon's own families their table, each between
+#   <!-- BEGIN generated: series of PROBE ... -->   (or families of SECTION)
+#   <!-- END generated -->
+# as tests/helpers/metrics_md.c prints it from the series descriptors and
+# daemon/expo/self_metrics.c.  This fails when a table differs or one is
+# missing; with --write it puts the tables in place instead
+# (cmake --build build --target docs-metrics).
 # Usage: metrics_md.sh HELPER [SRCDIR] [--write]
 set -u
 helper=$1
@@ -12,18 +15,18 @@ write=${3:-}
 md=$src/docs/metrics.md
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp".*' EXIT
-probes=$("$helper" --list) || exit 1
-[ -n "$probes" ] || { echo "$helper lists no probe"; exit 1; }
+tables=$("$helper" --list) || exit 1
+[ -n "$tables" ] || { echo "$helper lists no table"; exit 1; }
 fail=0
-for p in $probes; do
-	grep -q "^<!-- BEGIN generated: series of $p " "$md" ||
-		{ echo "docs/metrics.md: no generated table for probe $p"; fail=1; }
-	"$helper" "$p" >"$tmp.$p" || exit 1
-done
+while read -r kind name; do
+	grep -q "^<!-- BEGIN generated: $kind of $name " "$md" ||
+		{ echo "docs/metrics.md: no generated table of the $kind of $name"; fail=1; }
+	"$helper" "$kind" "$name" >"$tmp.$kind.$name" || exit 1
+done <<<"$tables"
 # Each block's body is replaced by the helper's table for its probe.
 awk -v dir="$tmp" '
-	/^<!-- BEGIN generated: series of / {
-		print; probe = $6; file = dir "." probe
+	/^<!-- BEGIN generated: (series|families) of / {
+		print; file = dir "." $4 "." $6
 		while ((getline line < file) > 0) print line
 		close(file); skip = 1; next
 	}
@@ -38,5 +41,5 @@ if ! diff -u "$md" "$tmp"; then
 	echo "docs/metrics.md is stale: cmake --build build --target docs-metrics"
 	fail=1
 fi
-[ "$fail" -eq 0 ] && echo "docs/metrics.md: the series tables of $(echo $probes) match their descriptors"
+[ "$fail" -eq 0 ] && echo "docs/metrics.md: its $(wc -l <<<"$tables") generated tables match the code"
 exit "$fail"
