@@ -6,11 +6,11 @@
 #include <unistd.h>
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "counter_carry.h"
 #include "daemon.h"
+#include "daemon_metrics.h"
 #include "expo.h"
 #include "kernel_btf.h"
 #include "ksyms.h"
@@ -156,32 +156,6 @@ static void stacks_add_maps(struct daemon *d)
 	}
 }
 
-/* Each probe's kernel stack map: its fill, and the ids deleted because no series held them. */
-static int emit_stack_maps(struct expo *e, const struct stack_table *t, const struct probe *probes,
-			   int n)
-{
-	struct expo_family *freed;
-
-	freed = expo_self_family(e, SM_STACK_MAP_FREED_TOTAL);
-	if (!freed)
-		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		const struct probe *p = &probes[i];
-		struct expo_label l[] = { { "probe", p->ops->name } };
-		struct stack_map_stats st;
-		int err;
-
-		if (!p->attached || p->stack_map_fd < 0)
-			continue;
-		stack_table_map_stats(t, p->stack_map_fd, &st);
-		err = map_expo_fill(e, p->ops->name, "stack_traces", st.entries, p->max_stacks)
-			      ?: expo_add_u64(freed, l, 1, st.freed);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 static void keep_stack(const char *id, void *ctx)
 {
 	stack_table_keep(ctx, id);
@@ -248,7 +222,7 @@ static void carry_final_counts(struct daemon *d, struct probe *old, int n_old,
 	if (!err)
 		err = prog_stats_expo(e, old, n_old, false);
 	if (!err)
-		err = emit_stack_maps(e, d->stacks, old, n_old);
+		err = daemon_emit_stack_maps(e, d->stacks, old, n_old);
 	ksym_cache_end(d->ksyms);
 	if (err)
 		log_warn("reload: cannot read the replaced probes' final counts: %s",
@@ -357,26 +331,6 @@ int daemon_netns_sweep(struct daemon *d)
 	return netns_sweep(d->probes, d->n_probes, d->netns);
 }
 
-static int emit_evicted(struct expo *e, const struct daemon *d)
-{
-	struct expo_family *f;
-
-	if (!d->netns)
-		return 0;
-	f = expo_self_family(e, SM_NETNS_EVICTED_SERIES_TOTAL);
-	if (!f)
-		return -ENOMEM;
-	for (int i = 0; i < d->n_probes; i++) {
-		const struct probe *p = &d->probes[i];
-
-		if (p->attached &&
-		    expo_add_u64(f, (struct expo_label[]){ { "probe", p->ops->name } }, 1,
-				 p->netns_evicted))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 int daemon_health(struct daemon *d)
 {
 	for (int i = 0; i < d->n_probes; i++) {
@@ -386,38 +340,6 @@ int daemon_health(struct daemon *d)
 			return -EIO;
 	}
 	return 0;
-}
-
-static int emit_build_info(struct expo *e)
-{
-	struct expo_family *f = expo_self_family(e, SM_BUILD_INFO);
-	char libbpf[32];
-	struct utsname u;
-
-	if (!f)
-		return -ENOMEM;
-	uname(&u);
-	snprintf(libbpf, sizeof(libbpf), "%u.%u", libbpf_major_version(), libbpf_minor_version());
-	return expo_add_u64(f,
-			    (struct expo_label[]){ { "version", SKBTRACE_VERSION },
-						   { "libbpf_version", libbpf },
-						   { "kernel", u.release } },
-			    3, 1);
-}
-
-/* What an alert needs to see that the running configuration is not the file's. */
-static int emit_reload_state(struct expo *e, const struct daemon *d)
-{
-	struct expo_family *f = expo_self_family(e, SM_CONFIG_LAST_RELOAD_SUCCESSFUL);
-
-	if (!f || expo_add_u64(f, NULL, 0, !d->last_reload_failed))
-		return -ENOMEM;
-	if (!d->attach_failed[0])
-		return 0;
-	f = expo_self_family(e, SM_PROBE_ATTACH_FAILED);
-	return f && !expo_add_u64(f, (struct expo_label[]){ { "probe", d->attach_failed } }, 1, 1)
-		       ? 0
-		       : -ENOMEM;
 }
 
 int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void *extra_ctx)
@@ -433,7 +355,7 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 	counter_carry_apply_observed(d->carry, e, observe_sample, d->stacks);
 	ksym_cache_begin(d->ksyms);
 	netns_info_begin(d->netns_info);
-	err = emit_build_info(e) ?: emit_reload_state(e, d) ?: emit_evicted(e, d);
+	err = daemon_emit_build_info(e) ?: daemon_emit_reload_state(e, d) ?: daemon_emit_evicted(e, d);
 	for (int i = 0; !err && i < d->n_probes; i++) {
 		err = probe_collect(&d->probes[i], e, &env);
 	}
@@ -443,7 +365,7 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 	if (!err)
 		stack_table_scrape_end(d->stacks);
 	if (!err)
-		err = emit_stack_maps(e, d->stacks, d->probes, d->n_probes);
+		err = daemon_emit_stack_maps(e, d->stacks, d->probes, d->n_probes);
 	if (!err)
 		err = counter_carry_emit_rest(d->carry, e);
 	/* After every series with a stack label, live or carried. */
