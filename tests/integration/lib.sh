@@ -82,7 +82,8 @@ netns_inode() { stat -L -c %i "/run/netns/$1"; }
 
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
-# write_config FILE [probe JSON ...]: a config with the given probes.
+# write_config FILE [probe JSON ...]: a config with the given probes; the
+# limits are the daemon's defaults (daemon/config/defaults.h), not repeated.
 write_config() {
 	local file=$1; shift
 	local probes
@@ -90,7 +91,6 @@ write_config() {
 	cat > "$file" <<JSON
 {
 	"listen": "127.0.0.1:0",
-	"limits": { "max_series": 4096, "max_stacks": 2048, "max_stack_series": 4096 },
 	"probes": [ $probes ]
 }
 JSON
