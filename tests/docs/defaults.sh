@@ -9,7 +9,7 @@ src=${2:-$(cd "$(dirname "$0")/../.." && pwd)}
 json=$src/config/skbtrace.json md=$src/docs/config.md man=$src/packaging/man/skbtrace.json.5.scd
 command -v jq >/dev/null || { echo "jq is missing (packaging/deps.sh --test)"; exit 77; }
 fail=0 n=0
-out=$("$list") || { echo "$list failed"; exit 1; }
+out=$(${SKBTRACE_EMULATOR:-} "$list") || { echo "$list failed"; exit 1; }
 [ -n "$out" ] || { echo "$list printed no default"; exit 1; }
 while read -r path value; do
 	n=$((n + 1))

@@ -15,13 +15,13 @@ write=${3:-}
 md=$src/docs/metrics.md
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp".*' EXIT
-tables=$("$helper" --list) || exit 1
+tables=$(${SKBTRACE_EMULATOR:-} "$helper" --list) || exit 1
 [ -n "$tables" ] || { echo "$helper lists no table"; exit 1; }
 fail=0
 while read -r kind name; do
 	grep -q "^<!-- BEGIN generated: $kind of $name " "$md" ||
 		{ echo "docs/metrics.md: no generated table of the $kind of $name"; fail=1; }
-	"$helper" "$kind" "$name" >"$tmp.$kind.$name" || exit 1
+	${SKBTRACE_EMULATOR:-} "$helper" "$kind" "$name" >"$tmp.$kind.$name" || exit 1
 done <<<"$tables"
 # Each block's body is replaced by the helper's table for its probe.
 awk -v dir="$tmp" '
