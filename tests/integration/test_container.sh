@@ -122,6 +122,8 @@ DAEMON_LOG=$TMP/daemon.log
 # fentry is refused on this kernel with or without a container (MACHINE.md).
 assert_eq 0 "$(grep -v 'fentry is not usable' "$DAEMON_LOG" | grep -c 'not permitted' || true)" \
 	"nothing refused with EPERM (seccomp) but fentry"
+curl -sf -m 5 -o /dev/null "http://127.0.0.1:$port/metrics" ||
+	fail "/metrics does not answer on the host port that podman 4.3 publishes"
 pod_scrape "$live_path" > /dev/null || fail "liveness path $live_path does not answer"
 pod_scrape "$ready_path" > "$TMP/ready" || fail "readiness path $ready_path does not answer"
 for probe in drop reset conntrack; do
@@ -143,6 +145,18 @@ assert_eq ro "$(awk '$5 == "/" { split($6, o, ","); print o[1] }' "/proc/$pid/mo
 	fail "the pod runs in the host's network namespace"
 [ "$(stat -L -c %i "/proc/$pid/ns/pid")" != "$(stat -L -c %i /proc/self/ns/pid)" ] ||
 	fail "the pod runs in the host's PID namespace"
+
+# The control: the same container under the runtime's default seccomp
+# profile, which the manifest named before, loads no probe.
+timeout 60 podman --root "$STORE/root" --runroot "$STORE/run" --tmpdir "$STORE/tmp" \
+	--cni-config-dir "$STORE/cni" run --rm --network none --read-only --cap-drop all \
+	--cap-add BPF,PERFMON,SYSLOG "$IMAGE" --config /etc/skbtrace/skbtrace.json \
+	> "$TMP/default-seccomp.log" 2>&1 || true
+assert_contains "$(cat "$TMP/default-seccomp.log")" "probe drop: " "the control ran the daemon"
+assert_eq 0 "$(grep -c 'probe drop: attached' "$TMP/default-seccomp.log" || true)" \
+	"under the default seccomp profile the drop probe does not attach"
+assert_contains "$(cat "$TMP/default-seccomp.log")" "Operation not permitted" \
+	"the default seccomp profile refuses bpf() with EPERM"
 
 # Drops on the host, counted from inside the pod.
 udp_noports() {
