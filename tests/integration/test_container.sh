@@ -10,7 +10,7 @@
 # CAP_BPF, CAP_PERFMON and CAP_SYSLOG on a read-only root; and once the pod
 # is down the host holds none of its BPF programs or links.  Everything
 # podman makes lives in a private store under $TMP and goes with the test.
-# About 90 s, most of it building the package.
+# About 50 s here, a third of it building the package.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/conntrack_lib.sh"
 
