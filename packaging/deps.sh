@@ -22,11 +22,14 @@ BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev
 # landing page and the flame graphs as a browser and an XML parser see them
 # (test_landing_page).
 # tmux gives `skbtrace top` a real 80x24 terminal (test_top).
+# podman builds the container image and plays the Kubernetes pod spec
+# (test_container); runc, because crun refuses this machine's cgroup v1
+# controllers, and catatonit, from which `podman kube play` builds its pause image.
 # libclang-rt-dev: libFuzzer and the sanitizer runtimes of clang, for the fuzz
 # tests (tests/fuzz); clang only recommends it.
 TEST="iproute2 nftables curl prometheus util-linux strace systemd-container debootstrap jq
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod lz4 python3 python3-yaml openssl
-	libclang-rt-dev chromium libxml2-utils tmux"
+	libclang-rt-dev chromium libxml2-utils tmux podman runc catatonit"
 BENCH="bpftrace"
 # dpkg-buildpackage and the checks of its result; the test suite builds the
 # package too (tests/integration/test_debian_package.sh).
