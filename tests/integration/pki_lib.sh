@@ -24,5 +24,5 @@ make_cert() {
 }
 
 # bcrypt (cost 10) of "s3cret", made once with libxcrypt.
-# shellcheck disable=SC2034
+# shellcheck disable=SC2016,SC2034
 HASH_S3CRET='$2y$10$CV3lTaFSYpgwjHdcD.FB6Oqd20kwuV8r75arEnguCEdxbB93CCM3K'
