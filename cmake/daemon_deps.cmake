@@ -11,7 +11,12 @@ pkg_check_modules(CJSON REQUIRED IMPORTED_TARGET libcjson)
 pkg_check_modules(GNUTLS REQUIRED IMPORTED_TARGET gnutls)
 pkg_check_modules(LIBCRYPT REQUIRED IMPORTED_TARGET libcrypt)
 pkg_check_modules(LIBCAP REQUIRED IMPORTED_TARGET libcap)
+# `skbtrace top`'s HTTP(S) client: libcurl on GnuTLS (Debian's
+# libcurl4-gnutls-dev), the TLS library the daemon already links, so one TLS
+# stack reads the PEM files of both.  7.62 has the URL API top parses with.
+pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl>=7.62)
 
 set(SKBTRACE_DAEMON_LIBS
 	PkgConfig::LIBBPF PkgConfig::LIBELF PkgConfig::LIBMHD PkgConfig::LIBSYSTEMD
-	PkgConfig::CJSON PkgConfig::GNUTLS PkgConfig::LIBCRYPT PkgConfig::LIBCAP m)
+	PkgConfig::CJSON PkgConfig::GNUTLS PkgConfig::LIBCRYPT PkgConfig::LIBCAP
+	PkgConfig::LIBCURL m)

@@ -38,6 +38,8 @@ static const char usage[] =
 	"Usage: skbtrace [--config FILE] [--listen ADDR:PORT] [--check-config] [--verbose]\n"
 	"                [--list-probes] [--version] [--help]\n"
 	"       skbtrace top [--url URL] [--config FILE] [--once] [--interval SECONDS]\n"
+	"                    [--cacert FILE] [--cert FILE --key FILE]\n"
+	"                    [--user NAME [--password-file FILE]]\n"
 	"\n"
 	"Counts kernel packet drops per reason, location, network namespace and kernel\n"
 	"stack in BPF maps and serves them on /metrics for Prometheus.\n"

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "top.h"
+#include "top_client.h"
 #include "top_layout.h"
 #include "top_parse.h"
 #include "top_source.h"
@@ -23,17 +24,29 @@
 
 static const char usage[] =
 	"Usage: skbtrace top [--url URL] [--config FILE] [--once] [--interval SECONDS]\n"
+	"                    [--cacert FILE] [--cert FILE --key FILE]\n"
+	"                    [--user NAME [--password-file FILE]]\n"
 	"\n"
 	"Shows drops, stacks, resets, conntrack fill and probe status of a running\n"
 	"skbtrace, from its /metrics, refreshed every interval; q quits.\n"
 	"\n"
-	"  -u, --url URL          the daemon's metrics (default: the config's listen address,\n"
+	"  -u, --url URL          the daemon, http:// or https://; a URL without a path\n"
+	"                         reads /metrics (default: the config's listen address,\n"
 	"                         else " TOP_DEFAULT_URL ")\n"
 	"  -c, --config FILE      configuration to take the listen address from\n"
 	"                         (default " CONFIG_DEFAULT_PATH ")\n"
 	"  -1, --once             print one plain-text snapshot, rates over one interval, and "
 	"exit\n"
 	"  -i, --interval SECONDS time between scrapes, 0.1 to 3600 (default 1)\n"
+	"      --cacert FILE      https: trust the CA certificates in FILE (PEM) instead of\n"
+	"                         the system's\n"
+	"      --cert FILE        https: client certificate (PEM), for a daemon that asks\n"
+	"                         for one; with --key\n"
+	"      --key FILE         https: the client certificate's private key (PEM)\n"
+	"      --user NAME        basic auth user; its password from --password-file\n"
+	"                         FILE, else $" TOP_PASSWORD_ENV ", never an option\n"
+	"      --password-file FILE\n"
+	"                         read the password from FILE's first line\n"
 	"  -h, --help             print this help and exit\n";
 
 struct top_options {
@@ -41,6 +54,8 @@ struct top_options {
 	const char *config;
 	bool once;
 	double interval;
+	struct top_client_options client;
+	const char *password_file;
 };
 
 static int parse_args(int argc, char **argv, struct top_options *o)
@@ -50,6 +65,11 @@ static int parse_args(int argc, char **argv, struct top_options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, '1' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "cacert", required_argument, NULL, 'A' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "user", required_argument, NULL, 'U' },
+		{ "password-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -79,6 +99,21 @@ static int parse_args(int argc, char **argv, struct top_options *o)
 				return -EINVAL;
 			}
 			break;
+		case 'A':
+			o->client.cacert = optarg;
+			break;
+		case 'C':
+			o->client.cert = optarg;
+			break;
+		case 'K':
+			o->client.key = optarg;
+			break;
+		case 'U':
+			o->client.user = optarg;
+			break;
+		case 'P':
+			o->password_file = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);
@@ -89,6 +124,10 @@ static int parse_args(int argc, char **argv, struct top_options *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "skbtrace top: unexpected argument '%s'\n%s", argv[optind], usage);
+		return -EINVAL;
+	}
+	if (o->password_file && !o->client.user) {
+		fprintf(stderr, "skbtrace top: --password-file is the password of --user NAME\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -119,8 +158,9 @@ static void sleep_s(double s)
 }
 
 /* Two scrapes an interval apart, so that even a snapshot shows rates. */
-static int run_once(const struct top_options *o, const char *url)
+static int run_once(const struct top_options *o, struct top_client *c)
 {
+	const char *url = top_client_url(c);
 	struct top_scrape first, second;
 	struct top_screen s = {};
 	struct top_layout_info info = { .url = url };
@@ -130,11 +170,11 @@ static int run_once(const struct top_options *o, const char *url)
 	int ret;
 
 	t0 = now_s();
-	ret = top_fetch(url, HTTP_TIMEOUT_MS, &first, err, sizeof(err));
+	ret = top_fetch(c, HTTP_TIMEOUT_MS, &first, err, sizeof(err));
 	if (!ret) {
 		sleep_s(o->interval);
 		t1 = now_s();
-		ret = top_fetch(url, HTTP_TIMEOUT_MS, &second, err, sizeof(err));
+		ret = top_fetch(c, HTTP_TIMEOUT_MS, &second, err, sizeof(err));
 		if (ret)
 			top_scrape_free(&first);
 	}
@@ -158,8 +198,9 @@ static int run_once(const struct top_options *o, const char *url)
 	return ret ? 1 : 0;
 }
 
-static int run_interactive(const struct top_options *o, const char *url)
+static int run_interactive(const struct top_options *o, struct top_client *c)
 {
+	const char *url = top_client_url(c);
 	struct top_scrape prev = {}, cur = {}, fresh;
 	bool have_prev = false, have_cur = false, quit = false;
 	double t_prev = 0, t_cur = 0;
@@ -177,7 +218,7 @@ static int run_interactive(const struct top_options *o, const char *url)
 		bool have_view = false;
 		double t = now_s();
 
-		if (!top_fetch(url, HTTP_TIMEOUT_MS, &fresh, err, sizeof(err))) {
+		if (!top_fetch(c, HTTP_TIMEOUT_MS, &fresh, err, sizeof(err))) {
 			if (have_prev)
 				top_scrape_free(&prev);
 			prev = cur;
@@ -212,7 +253,9 @@ static int run_interactive(const struct top_options *o, const char *url)
 int top_main(int argc, char **argv)
 {
 	struct top_options o;
-	char url[1024], note[1024];
+	struct top_client *c;
+	char url[1024], note[1024], err[1024], password[TOP_PASSWORD_MAX];
+	int ret;
 
 	if (parse_args(argc, argv, &o))
 		return 2;
@@ -223,7 +266,24 @@ int top_main(int argc, char **argv)
 		if (note[0])
 			fprintf(stderr, "skbtrace top: %s\n", note);
 	}
+	o.client.url = url;
+	if (o.client.user &&
+	    top_password_load(o.password_file, password, sizeof(password), err, sizeof(err))) {
+		fprintf(stderr, "skbtrace top: %s\n", err);
+		return 2;
+	}
+	o.client.password = o.client.user ? password : NULL;
+	c = top_client_new(&o.client, err, sizeof(err));
+	/* libcurl keeps its own copy. */
+	explicit_bzero(password, sizeof(password));
+	if (!c) {
+		fprintf(stderr, "skbtrace top: %s\n", err);
+		return 2;
+	}
 	if (o.once || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
-		return run_once(&o, url);
-	return run_interactive(&o, url);
+		ret = run_once(&o, c);
+	else
+		ret = run_interactive(&o, c);
+	top_client_free(c);
+	return ret;
 }

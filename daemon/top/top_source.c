@@ -5,7 +5,7 @@
 #include <string.h>
 #include "config.h"
 #include "probe.h"
-#include "top_http.h"
+#include "top_client.h"
 #include "top_parse.h"
 #include "top_source.h"
 
@@ -40,21 +40,18 @@ void top_default_url(const char *config_file, char *url, size_t size, char *note
 	config_free(&cfg);
 }
 
-int top_fetch(const char *url, int timeout_ms, struct top_scrape *out, char *err, size_t errlen)
+int top_fetch(struct top_client *c, int timeout_ms, struct top_scrape *out, char *err,
+	      size_t errlen)
 {
-	struct top_url u;
 	char *body, perr[256];
 	size_t len;
-	int ret = top_url_parse(url, &u, err, errlen);
+	int ret = top_client_get(c, timeout_ms, &body, &len, err, errlen);
 
-	if (ret)
-		return ret;
-	ret = top_http_get(&u, u.path, timeout_ms, &body, &len, err, errlen);
 	if (ret)
 		return ret;
 	ret = top_parse(body, len, out, perr, sizeof(perr));
 	if (ret)
-		snprintf(err, errlen, "%s: malformed metrics: %s", url, perr);
+		snprintf(err, errlen, "%s: malformed metrics: %s", top_client_url(c), perr);
 	free(body);
 	return ret;
 }

@@ -13,8 +13,10 @@
  */
 void top_default_url(const char *config_file, char *url, size_t size, char *note, size_t notelen);
 
-/* One scrape of url: 0 and a parsed body, or a negative errno and one line in err. */
+/* One scrape through c: 0 and a parsed body, or a negative errno and one line in err. */
+struct top_client;
 struct top_scrape;
-int top_fetch(const char *url, int timeout_ms, struct top_scrape *out, char *err, size_t errlen);
+int top_fetch(struct top_client *c, int timeout_ms, struct top_scrape *out, char *err,
+	      size_t errlen);
 
 #endif /* SKBTRACE_TOP_SOURCE_H */

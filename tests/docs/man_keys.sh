@@ -1,7 +1,8 @@
 #!/bin/bash
 # Keeps the man pages from drifting: the configuration keys of
 # packaging/man/skbtrace.json.5.scd must be those of docs/config.md, and the
-# options of packaging/man/skbtrace.8.scd those of `skbtrace --help`.
+# options of packaging/man/skbtrace.8.scd those of `skbtrace --help` (under
+# OPTIONS) and of `skbtrace top --help` (under TOP).
 #   tests/docs/man_keys.sh [SKBTRACE]   (default: $SKBTRACE)
 # SKBTRACE_EMULATOR (qemu-aarch64) runs a cross-built daemon.
 set -euo pipefail
@@ -42,11 +43,11 @@ man_keys() {
 	sed -nE 's/^\*([a-z_]+(\[\])?(\.[a-z_]+(\[\])?)*)\* \(.*/\1/p' "$1"
 }
 
-# `skbtrace --help`: "  -c, --config FILE  ..." becomes "-c --config FILE".
+# `skbtrace [top] --help`: "  -c, --config FILE  ..." becomes "-c --config FILE".
 help_options() {
-	${SKBTRACE_EMULATOR:-} "$bin" --help | awk '/^ +-/ {
+	${SKBTRACE_EMULATOR:-} "$bin" "$@" --help | awk '/^ +-/ {
 		i = 1; out = ""
-		if ($1 ~ /^-[A-Za-z],$/) { out = substr($1, 1, 2) " "; i = 2 }
+		if ($1 ~ /^-[A-Za-z0-9],$/) { out = substr($1, 1, 2) " "; i = 2 }
 		if ($i !~ /^--/) next
 		out = out $i
 		if ($(i + 1) ~ /^[A-Z][A-Z:]*$/) out = out " " $(i + 1)
@@ -54,9 +55,11 @@ help_options() {
 	}'
 }
 
-# skbtrace.8.scd: unindented "*-c*, *--config* _FILE_" lines under OPTIONS.
+# skbtrace.8.scd: unindented "*-c*, *--config* _FILE_" lines under the
+# section SECTION; "*--cert* _FILE_, *--key* _FILE_" are two options.
 man_options() {
-	awk '/^# / { opts = ($0 == "# OPTIONS"); next }
+	awk -v section="# $2" '/^# / { opts = ($0 == section); next }
+	opts && /^\*--[^,]*, \*--/ { sub(/, \*--/, "\n*--") }
 	opts && /^\*-/ { gsub(/[*_,]/, ""); print }' "$1"
 }
 
@@ -80,6 +83,10 @@ compare "configuration keys" docs/config.md "$tmp/docs.md" \
 	skbtrace.json.5.scd "$tmp/skbtrace.json.5.scd"
 
 help_options | LC_ALL=C sort -u >"$tmp/help"
-man_options "$src/packaging/man/skbtrace.8.scd" | LC_ALL=C sort -u >"$tmp/skbtrace.8.scd"
+man_options "$src/packaging/man/skbtrace.8.scd" OPTIONS | LC_ALL=C sort -u >"$tmp/skbtrace.8.scd"
 compare "options" "skbtrace --help" "$tmp/help" skbtrace.8.scd "$tmp/skbtrace.8.scd"
+
+help_options top | LC_ALL=C sort -u >"$tmp/top.help"
+man_options "$src/packaging/man/skbtrace.8.scd" TOP | LC_ALL=C sort -u >"$tmp/top.8.scd"
+compare "top options" "skbtrace top --help" "$tmp/top.help" "skbtrace.8.scd TOP" "$tmp/top.8.scd"
 exit "$failed"

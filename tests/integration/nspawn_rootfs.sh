@@ -8,11 +8,14 @@ set -euo pipefail
 
 SUITE=bookworm
 CACHE=${1:-/var/cache/skbtrace-test}
-ROOTFS=$CACHE/rootfs-$SUITE
 # Bump when PACKAGES changes, so stale caches are rebuilt.  procps: the
-# unit's ExecReload= runs /bin/kill; man-db: the package test reads its man pages.
-STAMP="v4"
-PACKAGES=systemd,systemd-sysv,dbus,procps,man-db,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,curl,bpftool
+# unit's ExecReload= runs /bin/kill; man-db: the package test reads its man pages;
+# libcurl3-gnutls: `skbtrace top`'s client (apt installs offline, --private-network).
+# The stamp is in the path too: branches of another stamp that share the
+# cache each keep their own tree instead of rebuilding the other's.
+STAMP="v5"
+ROOTFS=$CACHE/rootfs-$SUITE-$STAMP
+PACKAGES=systemd,systemd-sysv,dbus,procps,man-db,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,libcurl3-gnutls,curl,bpftool
 
 mkdir -p "$CACHE"
 exec 9> "$CACHE/.lock"

@@ -53,6 +53,7 @@ for f in README.md config.md runbooks.md grafana.md diagnosis.md; do
 	grep -q "^./usr/share/doc/skbtrace/$f" <<< "$contents" || fail "the package lacks the doc $f"
 done
 assert_contains "$(dpkg-deb -f "$deb1" Depends)" "libbpf1" "Depends from \${shlibs:Depends}"
+assert_contains "$(dpkg-deb -f "$deb1" Depends)" "libcurl3-gnutls" "Depends: libcurl (GnuTLS) for skbtrace top"
 
 # Install with apt into a fresh Debian 12 where no systemd runs (nspawn
 # without --boot): the units are enabled, nothing is started.

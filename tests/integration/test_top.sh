@@ -7,8 +7,14 @@
 #    of at most 80 columns and 24 lines, quits on q and restores the terminal;
 #  - an unreachable daemon is one line on stderr and exit status 1 with
 #    --once, an error on the screen that goes once a daemon is back;
-#  - SIGTERM ends the interactive view.
+#  - the base URL (no path) reads /metrics; a wrong path is one line saying
+#    what came back and what to pass instead;
+#  - SIGTERM ends the interactive view;
+#  - over https with client certificates (mTLS) and basic auth (the daemon of
+#    test_web_tls), the same rows, the password from SKBTRACE_PASSWORD or
+#    --password-file; each missing piece is one line naming the option.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/pki_lib.sh"
 
 N=40
 # The burst between top's two scrapes: its rate puts it above the drops other
@@ -77,6 +83,27 @@ assert_eq 1 "$rc" "exit status with no daemon"
 assert_eq 1 "$(wc -l < "$TMP/err")" "one error line"
 assert_contains "$(cat "$TMP/err")" "cannot connect" "the error says why"
 
+# The base URL, as users type it first, reads /metrics.
+base="http://127.0.0.1:$DAEMON_PORT"
+"$SKBTRACE" top --url "$base" --once --interval 0.2 > "$TMP/base" 2> "$TMP/base.err" ||
+	fail "top --url $base exited $?: $(cat "$TMP/base.err")"
+assert_contains "$(head -n1 "$TMP/base")" "skbtrace top  $base/metrics  " "the base URL reads /metrics"
+grep -Eq "^ +[0-9.]+ +$total +$reason +[^ ]+ +$where( |$)" "$TMP/base" ||
+	fail "no row of $total $reason drops from the base URL: $(cat "$TMP/base")"
+log "ok: the base URL shows the $total $reason drops"
+
+# wrong_url PATH LINE: top --once on the daemon's PATH exits 1 with exactly LINE.
+wrong_url() {
+	local rc=0
+	"$SKBTRACE" top --url "$base$1" --once --interval 0.2 > "$TMP/wrong.out" 2> "$TMP/wrong.err" ||
+		rc=$?
+	assert_eq 1 "$rc" "$1: exit status"
+	assert_eq "$2" "$(cat "$TMP/wrong.err")" "$1: the one error line"
+	assert_eq 0 "$(wc -c < "$TMP/wrong.out")" "$1: nothing on standard output"
+}
+wrong_url /metric "skbtrace top: $base/metric: HTTP 404 Not Found: no metrics at this path; pass the base URL $base or $base/metrics"
+wrong_url /stacks "skbtrace top: $base/stacks: got application/json, not metrics (text/plain); pass the base URL $base or $base/metrics"
+
 command -v tmux > /dev/null || test_na "tmux missing (Debian package tmux)"
 sock="$TMP/tmux.sock"
 on_exit "tmux -S '$sock' kill-server 2> /dev/null"
@@ -143,4 +170,87 @@ top_pid=$(pgrep -P "$shell" -x skbtrace || true)
 [ -n "$top_pid" ] || fail "no top process under the pane's shell $shell"
 kill -TERM "$top_pid"
 assert_terminal_restored stty2 down "after SIGTERM"
+
+# ---- https, a client certificate and basic auth: test_web_tls's daemon ----
+command -v openssl > /dev/null || test_na "openssl missing"
+daemon_stop
+PKI="$TMP/pki"
+mkdir -p "$PKI"
+make_ca ca
+make_cert server ca serverAuth 2
+make_cert client ca clientAuth 2
+cat > "$TMP/tls.json" << JSON
+{
+	"listen": "127.0.0.1:0",
+	"web": {
+		"tls_server_config": { "cert_file": "$PKI/server.crt", "key_file": "$PKI/server.key",
+			"client_auth_type": "RequireAndVerifyClientCert", "client_ca_file": "$PKI/ca.crt" },
+		"basic_auth_users": { "alice": "$HASH_S3CRET" }
+	},
+	"probes": [ { "name": "drop" } ]
+}
+JSON
+DAEMON_CURL=(--cacert "$PKI/ca.crt" --cert "$PKI/client.crt" --key "$PKI/client.key" -u alice:s3cret)
+daemon_start "$TMP/tls.json"
+assert_eq https "$DAEMON_SCHEME" "the daemon serves https"
+tls="https://127.0.0.1:$DAEMON_PORT"
+before=$(nft_counter "$ns" inet skbtrace_test out)
+K=30
+in_ns "$ns" "$TESTGEN" udp 127.0.0.1 9999 $K > /dev/null
+assert_eq $((before + K)) "$(nft_counter "$ns" inet skbtrace_test out)" "nft rule counter"
+TLS=(--cacert "$PKI/ca.crt" --cert "$PKI/client.crt" --key "$PKI/client.key")
+
+# tls_top NAME ARGS...: top --once on the TLS daemon's base URL; status in NAME.rc.
+tls_top() {
+	local name=$1 rc=0; shift
+	"$SKBTRACE" top --url "$tls" --once --interval 0.2 "$@" > "$TMP/$name.out" \
+		2> "$TMP/$name.err" || rc=$?
+	echo "$rc" > "$TMP/$name.rc"
+}
+# tls_row NAME: the output holds the K drops of this daemon's lifetime.
+tls_row() {
+	assert_eq 0 "$(cat "$TMP/$1.rc")" "$1: exit status ($(cat "$TMP/$1.err"))"
+	assert_contains "$(head -n1 "$TMP/$1.out")" "skbtrace top  $tls/metrics  " "$1: https URL"
+	grep -Eq "^ +[0-9.]+ +$K +$reason +[^ ]+ +$where( |$)" "$TMP/$1.out" ||
+		fail "$1: no row of $K $reason drops in netns $where: $(cat "$TMP/$1.out")"
+	log "ok: $1: the $K $reason drops over https"
+}
+SKBTRACE_PASSWORD=s3cret tls_top env "${TLS[@]}" --user alice
+tls_row env
+printf 's3cret\n' > "$TMP/password"
+chmod 600 "$TMP/password"
+SKBTRACE_PASSWORD=wrong tls_top file "${TLS[@]}" --user alice --password-file "$TMP/password"
+tls_row file
+
+# tls_refused NAME STATUS LINE ARGS...: top exits STATUS with exactly LINE.
+tls_refused() {
+	local name=$1 status=$2 line=$3; shift 3
+	tls_top "$name" "$@"
+	assert_eq "$status" "$(cat "$TMP/$name.rc")" "$name: exit status"
+	assert_eq "$line" "$(cat "$TMP/$name.err")" "$name: the one error line"
+}
+export SKBTRACE_PASSWORD=wrong
+tls_refused wrong_password 1 "skbtrace top: $tls/metrics: HTTP 401 Unauthorized: the daemon refused user 'alice'; check the password in SKBTRACE_PASSWORD or --password-file" \
+	"${TLS[@]}" --user alice
+tls_refused no_user 1 "skbtrace top: $tls/metrics: HTTP 401 Unauthorized: the daemon asks for a password; pass --user NAME, and the password in SKBTRACE_PASSWORD or --password-file FILE" \
+	"${TLS[@]}"
+unset SKBTRACE_PASSWORD
+tls_refused no_password 2 "skbtrace top: --user alice: no password; set SKBTRACE_PASSWORD or pass --password-file FILE" \
+	"${TLS[@]}" --user alice
+export SKBTRACE_PASSWORD=s3cret
+# tls_cause NAME BEFORE AFTER: exit 1, one line: BEFORE, GnuTLS's words, AFTER.
+tls_cause() {
+	assert_eq 1 "$(cat "$TMP/$1.rc")" "$1: exit status"
+	assert_eq 1 "$(wc -l < "$TMP/$1.err")" "$1: one line"
+	assert_contains "$(cat "$TMP/$1.err")" "skbtrace top: $tls/metrics: $2 (" "$1: why"
+	assert_contains "$(cat "$TMP/$1.err")" "); $3" "$1: what to pass"
+}
+tls_top no_ca --cert "$PKI/client.crt" --key "$PKI/client.key" --user alice
+tls_cause no_ca "the daemon's certificate is not trusted" "pass --cacert FILE, the CA that signed it"
+tls_top no_cert --cacert "$PKI/ca.crt" --user alice
+tls_cause no_cert "the daemon ended the TLS connection" \
+	"if it asks for a client certificate, pass --cert FILE --key FILE"
+tls_refused plain_url 1 "skbtrace top: http://127.0.0.1:$DAEMON_PORT/metrics: the connection closed without an answer (if the daemon serves https, pass https://)" \
+	--user alice --url "http://127.0.0.1:$DAEMON_PORT"
+unset SKBTRACE_PASSWORD
 test_done

@@ -15,6 +15,7 @@
 # - a SIGHUP rotates the certificate (its serial seen by openssl s_client), and
 #   connections queued in the backlog across the reload are served.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/pki_lib.sh"
 # Relative paths in the configs start at the config file's directory, not here.
 cd /
 
@@ -22,27 +23,6 @@ command -v openssl > /dev/null || test_na "openssl missing"
 
 PKI="$TMP/pki"
 mkdir -p "$PKI"
-
-# make_ca NAME: a self-signed CA, NAME.crt and NAME.key.
-make_ca() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$PKI/$1.key" -out "$PKI/$1.crt" -days 2 -subj "/CN=skbtrace test $1" \
-		-addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign 2> /dev/null || fail "openssl: CA $1"
-}
-
-# make_cert NAME CA USAGE DAYS: NAME.crt signed by CA for serverAuth or
-# clientAuth, valid from now for DAYS (-1: expired yesterday).
-make_cert() {
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$PKI/$1.key" -out "$PKI/$1.csr" -subj "/CN=$1" 2> /dev/null ||
-		fail "openssl: key $1"
-	printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=%s\nsubjectAltName=IP:127.0.0.1\n' \
-		"$3" > "$PKI/$1.ext"
-	openssl x509 -req -in "$PKI/$1.csr" -CA "$PKI/$2.crt" -CAkey "$PKI/$2.key" \
-		-CAcreateserial -days "$4" -extfile "$PKI/$1.ext" -out "$PKI/$1.crt" 2> /dev/null ||
-		fail "openssl: certificate $1"
-}
 
 serial_of() { openssl x509 -in "$1" -noout -serial; }
 
@@ -59,9 +39,9 @@ cp "$PKI/server.key" "$PKI/live.key"
 [ "$(serial_of "$PKI/server.crt")" != "$(serial_of "$PKI/server2.crt")" ] ||
 	fail "the two server certificates share a serial"
 
-# bcrypt (cost 10) of "s3cret" and of "pw2", made once with libxcrypt; carol
-# has alice's hash as $2a$, which for an ASCII password is the same hash.
-HASH_S3CRET='$2y$10$CV3lTaFSYpgwjHdcD.FB6Oqd20kwuV8r75arEnguCEdxbB93CCM3K'
+# bcrypt (cost 10) of "pw2" (HASH_S3CRET: pki_lib.sh), made once with
+# libxcrypt; carol has alice's hash as $2a$, which for an ASCII password is
+# the same hash.
 HASH_PW2='$2b$10$Gdw6Ta1bIkPp6hgeMQuRj.os0wBVz44g0il3lZHV9cw3Whks4xiFa'
 HASH_CAROL=${HASH_S3CRET/\$2y\$/\$2a\$}
 

@@ -5,17 +5,11 @@
  * closed port, resets), and on hand-written bodies for the format's corners.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <unistd.h>
-#include <arpa/inet.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <string.h>
 #include "check.h"
 #include "config.h"
 #include "diagnosis.h"
-#include "top/top_http.h"
 #include "top/top_layout.h"
 #include "top/top_parse.h"
 #include "top/top_view.h"
@@ -120,30 +114,6 @@ static void test_parse_errors(void)
 	expect_error("m{a=\"1\",b=\"1\",c=\"1\",d=\"1\",e=\"1\",f=\"1\",g=\"1\",h=\"1\",i=\"1\","
 		     "j=\"1\",k=\"1\",l=\"1\",n=\"1\",o=\"1\",p=\"1\",q=\"1\",r=\"1\"} 1\n",
 		     "line 1: expected at most 16 labels");
-}
-
-static void test_url(void)
-{
-	struct top_url u;
-	char err[256];
-
-	CHECK(top_url_parse("http://127.0.0.1:9820/metrics", &u, err, sizeof(err)) == 0);
-	CHECK_STR_EQ(u.host, "127.0.0.1");
-	CHECK_STR_EQ(u.port, "9820");
-	CHECK_STR_EQ(u.path, "/metrics");
-	CHECK(top_url_parse("http://[::1]:80", &u, err, sizeof(err)) == 0);
-	CHECK_STR_EQ(u.host, "::1");
-	CHECK_STR_EQ(u.path, "/");
-	CHECK(top_url_parse("http://localhost/m", &u, err, sizeof(err)) == 0);
-	CHECK_STR_EQ(u.port, "80");
-	CHECK(top_url_parse("https://127.0.0.1:9820/metrics", &u, err, sizeof(err)) < 0);
-	CHECK_CONTAINS(err, "https is not supported by `skbtrace top` yet");
-	CHECK(top_url_parse("http://h:0/", &u, err, sizeof(err)) < 0);
-	CHECK(top_url_parse("http://h:99999/", &u, err, sizeof(err)) < 0);
-	CHECK(top_url_parse("http:///x", &u, err, sizeof(err)) < 0);
-	CHECK(top_url_parse("http://h/a b", &u, err, sizeof(err)) < 0);
-	CHECK(top_url_parse("ftp://h/", &u, err, sizeof(err)) < 0);
-	CHECK_CONTAINS(err, "expected http://HOST[:PORT][/PATH]");
 }
 
 static const char *line_with(const struct top_screen *s, const char *a, const char *b)
@@ -328,82 +298,6 @@ static void test_no_escapes(void)
 	top_scrape_free(&sc);
 }
 
-/*
- * A real loopback server in a child that answers one connection with
- * response (after reading the request), or never answers when NULL.
- */
-static pid_t serve_once(const char *response, struct top_url *u)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int lfd = socket(AF_INET, SOCK_STREAM, 0);
-	pid_t pid;
-
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 1) ||
-	    getsockname(lfd, (struct sockaddr *)&a, &al))
-		return -1;
-	snprintf(u->host, sizeof(u->host), "127.0.0.1");
-	snprintf(u->port, sizeof(u->port), "%u", ntohs(a.sin_port));
-	snprintf(u->path, sizeof(u->path), "/metrics");
-	pid = fork();
-	if (pid == 0) {
-		char req[4096];
-		int fd = accept(lfd, NULL, NULL);
-
-		if (fd >= 0 && read(fd, req, sizeof(req)) > 0 && response)
-			(void)!write(fd, response, strlen(response));
-		if (!response)
-			pause();
-		_exit(0);
-	}
-	close(lfd);
-	return pid;
-}
-
-static int get(const char *response, int timeout_ms, char **body, char *err, size_t errlen)
-{
-	struct top_url u;
-	size_t len;
-	pid_t pid = serve_once(response, &u);
-	int ret;
-
-	CHECK(pid > 0);
-	err[0] = '\0';
-	ret = top_http_get(&u, u.path, timeout_ms, body, &len, err, errlen);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	CHECK(ret || len == strlen(*body));
-	return ret;
-}
-
-static void test_http(void)
-{
-	char err[512], *body;
-
-	CHECK(get("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nm 1\n", 2000, &body, err,
-		  sizeof(err)) == 0);
-	CHECK_STR_EQ(body, "m 1\n");
-	free(body);
-	/* Close-delimited. */
-	CHECK(get("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\na 1\nb 2\n", 2000, &body, err,
-		  sizeof(err)) == 0);
-	CHECK_STR_EQ(body, "a 1\nb 2\n");
-	free(body);
-	CHECK(get("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 2000, &body, err,
-		  sizeof(err)) == -EPROTO);
-	CHECK_CONTAINS(err, "/metrics: HTTP status 404");
-	CHECK(body == NULL);
-	CHECK(get("HTTP/1.1 401 Unauthorized\r\n\r\n", 2000, &body, err, sizeof(err)) < 0);
-	CHECK_CONTAINS(err, "HTTP status 401 (top sends no password yet)");
-	CHECK(get("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nm 1\n", 2000, &body, err,
-		  sizeof(err)) == -EBADMSG);
-	CHECK_CONTAINS(err, "body of 4 bytes, Content-Length said 10");
-	CHECK(get("SSH-2.0-OpenSSH\r\n\r\n", 2000, &body, err, sizeof(err)) == -EBADMSG);
-	CHECK_CONTAINS(err, "malformed HTTP response");
-	CHECK(get(NULL, 300, &body, err, sizeof(err)) == -ETIMEDOUT);
-	CHECK_CONTAINS(err, "no complete answer within the timeout");
-}
-
 /* Listen overflows with their port, conntrack fill fullest first, probe errors. */
 static void test_other_sections(void)
 {
@@ -456,8 +350,6 @@ int main(void)
 	}
 	test_parse_corners();
 	test_parse_errors();
-	test_url();
-	test_http();
 	test_no_escapes();
 	test_other_sections();
 	free(text);
