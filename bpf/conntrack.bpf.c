@@ -302,7 +302,7 @@ static __always_inline void handle_netfilter_drop(void *ctx, struct sk_buff *skb
 		*last = cur;
 	} else if (bpf_map_update_elem(&ct_last_drop, &ck, &cur, BPF_ANY)) {
 		overflow_add(s, CT_DROPS_SLOT, 0); /* an event, not a drop: no seed to count from */
-		addr = 0; /* not in the hash: not cached either */
+		addr = 0;			   /* not in the hash: not cached either */
 	}
 	if (slot) {
 		slot->netns = ck.netns;
