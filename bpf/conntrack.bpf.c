@@ -199,13 +199,14 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
  * never ran there.  The verifier allows no arithmetic on a pointer it
  * tracks, so the per-CPU base is read, not loaded, even from a BTF pointer.
  */
-static __always_inline bool ct_stat_addr(struct net *net, __u64 *addr)
+static __always_inline bool ct_stat_addr(struct net *net, __u64 *stat, __u64 *addr)
 {
-	__u64 stat = (__u64)BPF_CORE_READ(net, ct.stat), off;
+	__u64 off;
 
-	if (!stat || !this_cpu_offset(&off))
+	*stat = (__u64)BPF_CORE_READ(net, ct.stat);
+	if (!*stat || !this_cpu_offset(&off))
 		return false;
-	*addr = stat + off;
+	*addr = *stat + off;
 	return true;
 }
 
@@ -276,7 +277,7 @@ static __always_inline void handle_netfilter_drop(void *ctx, struct sk_buff *skb
 	struct ct_drop_slot *slot;
 	struct net *net;
 	__u32 cur, prev, *last;
-	__u64 addr;
+	__u64 stat, addr;
 
 	if (!may_be_table_full(skb))
 		return;
@@ -287,11 +288,16 @@ static __always_inline void handle_netfilter_drop(void *ctx, struct sk_buff *skb
 		return;
 	ck.netns = net_id_btf(net);
 	slot = drop_slot(ck.netns);
-	if (slot && slot->addr && slot->netns == ck.netns) {
+	/*
+	 * The statistics move when nf_conntrack is reloaded: the slot holds
+	 * where they were, compared with a plain load.
+	 */
+	if (slot && slot->addr && slot->netns == ck.netns && slot->stat == (__u64)net->ct.stat) {
 		if (!read_ct_drop(slot->addr, &cur, direct) || cur == slot->last)
 			return;
+		stat = slot->stat;
 		addr = slot->addr;
-	} else if (!ct_stat_addr(net, &addr) || !read_ct_drop(addr, &cur, direct)) {
+	} else if (!ct_stat_addr(net, &stat, &addr) || !read_ct_drop(addr, &cur, direct)) {
 		return;
 	}
 	ck.cpu = bpf_get_smp_processor_id();
@@ -307,6 +313,7 @@ static __always_inline void handle_netfilter_drop(void *ctx, struct sk_buff *skb
 	if (slot) {
 		slot->netns = ck.netns;
 		slot->last = cur;
+		slot->stat = stat;
 		slot->addr = addr;
 	}
 	/* Unsigned subtraction survives the 32-bit counter wrapping. */
