@@ -514,6 +514,21 @@ targets() {
   the drift between rounds; even so it is a tie within about a percent, which a
   rerun may tip either way. The program times from `kernel.bpf_stats_enabled`,
   which leave out the dispatch both share, are the finer comparison.
+- **Against a minimal exporter**: the `minimal-exporter` row is what one
+  per-CPU hash lookup and increment per event costs, the least any exporter
+  keyed by reason, location and namespace does. The drop probe does more per
+  event (statistics, the stack budget, the filter's pruned checks, the chain)
+  but counts in a per-CPU direct-mapped cache in front of its hash
+  (bpf/lib/count_cache.bpf.h), which saves the hash lookup's TLB misses in a
+  storm; whether that wins depends on how much of the hash stays cached, which
+  is why the row is measured in every storm.
+- **Wall time of the shipped config**: its ratio to bare is the kernel's
+  dispatch to BPF (the `bpf-floor` row, 4 to 7% here), the drop probe's own
+  work, and what the two other probes add on top; on `netfilter`, the
+  shortest path, the floor alone takes most of a 10% target. Two cores shared
+  with other work move a 2 s storm's median by several percent between runs,
+  more than the few ns the probes add: the program times decide the "within
+  10 ns" targets, the wall-time rows show the order of magnitude.
 WHY
 }
 
