@@ -187,21 +187,42 @@ int BPF_KRETPROBE(ct_kretprobe, long ret)
 }
 
 /*
- * This CPU's value of net->ct.stat->drop; false when conntrack never ran
- * there.  The per-CPU base is read, not loaded, even from a BTF pointer:
- * the verifier allows no arithmetic on a pointer it tracks.
+ * bpf_rdonly_cast() (6.2 and later) turns a number into a pointer the
+ * program may load from directly: a plain load, where a
+ * bpf_probe_read_kernel() call costs a helper call.  Weak: only the program
+ * that uses it is loaded where the kernel has it (daemon/probes/conntrack.c).
  */
-static __always_inline bool read_ct_drop(struct net *net, __u32 *out)
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/*
+ * The address of this CPU's net->ct.stat, as a number; false when conntrack
+ * never ran there.  The verifier allows no arithmetic on a pointer it
+ * tracks, so the per-CPU base is read, not loaded, even from a BTF pointer.
+ */
+static __always_inline bool ct_stat_addr(struct net *net, __u64 *stat, __u64 *addr)
 {
-	struct ip_conntrack_stat *stat = BPF_CORE_READ(net, ct.stat);
 	__u64 off;
 
-	if (!stat || !this_cpu_offset(&off))
+	*stat = (__u64)BPF_CORE_READ(net, ct.stat);
+	if (!*stat || !this_cpu_offset(&off))
 		return false;
+	*addr = *stat + off;
+	return true;
+}
+
+/* The drop statistic at addr: a plain load where the kernel has bpf_rdonly_cast(). */
+static __always_inline bool read_ct_drop(__u64 addr, __u32 *out, bool direct)
+{
+	if (direct) {
+		struct ip_conntrack_stat *stat = bpf_rdonly_cast(
+			(void *)addr, bpf_core_type_id_kernel(struct ip_conntrack_stat));
+
+		*out = stat->drop;
+		return true;
+	}
 	return !bpf_probe_read_kernel(
 		out, sizeof(*out),
-		(void *)((__u64)stat + off +
-			 bpf_core_field_offset(struct ip_conntrack_stat, drop)));
+		(void *)(addr + bpf_core_field_offset(struct ip_conntrack_stat, drop)));
 }
 
 /*
@@ -216,32 +237,85 @@ static __always_inline bool may_be_table_full(struct sk_buff *skb)
 	return true;
 }
 
+/*
+ * The last value per (namespace, CPU) is in the hash ct_last_drop, which
+ * the daemon seeds and sweeps; a lookup there, and the two reads that find
+ * this CPU's statistics, cost most of an event.  This CPU's direct-mapped
+ * copy of recent entries (struct ct_drop_cache), with the address of the
+ * namespace's statistics on this CPU, answers the common case, a statistic
+ * that has not moved, with a few loads.  The hash is written whenever the
+ * value moves, so the copy never holds anything the hash lacks, and may be
+ * overwritten at any time.  Only with net cookies as ids, never reused: a
+ * new namespace may get a dead one's inode at once, and the daemon's sweep
+ * of the dead one's key cannot reach this copy.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_drop_cache);
+} ct_drop_cache SEC(".maps");
+
+static __always_inline struct ct_drop_slot *drop_slot(__u32 netns)
+{
+	struct ct_drop_cache *c;
+	__u32 zero = 0;
+
+	if (!netns_by_cookie || !netns_has_cookie())
+		return NULL;
+	c = bpf_map_lookup_elem(&ct_drop_cache, &zero);
+	if (!c)
+		return NULL;
+	return &c->slot[(netns * 0x9e3779b1u) >> (32 - CT_DROP_CACHE_BITS)];
+}
+
 /* Events: the NETFILTER_DROPs of untracked packets, the only ones it examines. */
-static __always_inline void handle_netfilter_drop(void *ctx, struct sk_buff *skb)
+static __always_inline void handle_netfilter_drop(void *ctx, struct sk_buff *skb, bool direct)
 {
 	struct skbtrace_stats *s;
 	struct ct_cpu_key ck = {};
+	struct ct_drop_slot *slot;
 	struct net *net;
 	__u32 cur, prev, *last;
+	__u64 stat, addr;
 
 	if (!may_be_table_full(skb))
 		return;
 	s = stats_this_cpu();
 	stat_inc(s, SKBTRACE_STAT_EVENTS);
 	net = skb_net_btf(skb);
-	if (!net || !read_ct_drop(net, &cur))
-		return;
-	if (!netns_wanted(s, net))
+	if (!net || !netns_wanted(s, net))
 		return;
 	ck.netns = net_id_btf(net);
+	slot = drop_slot(ck.netns);
+	/*
+	 * The statistics move when nf_conntrack is reloaded: the slot holds
+	 * where they were, compared with a plain load.
+	 */
+	if (slot && slot->addr && slot->netns == ck.netns && slot->stat == (__u64)net->ct.stat) {
+		if (!read_ct_drop(slot->addr, &cur, direct) || cur == slot->last)
+			return;
+		stat = slot->stat;
+		addr = slot->addr;
+	} else if (!ct_stat_addr(net, &stat, &addr) || !read_ct_drop(addr, &cur, direct)) {
+		return;
+	}
 	ck.cpu = bpf_get_smp_processor_id();
 	last = bpf_map_lookup_elem(&ct_last_drop, &ck);
 	/* The daemon seeded the namespaces that existed at start; newer ones began at zero. */
 	prev = last ? *last : 0;
-	if (last)
+	if (last) {
 		*last = cur;
-	else if (bpf_map_update_elem(&ct_last_drop, &ck, &cur, BPF_ANY))
+	} else if (bpf_map_update_elem(&ct_last_drop, &ck, &cur, BPF_ANY)) {
 		overflow_add(s, CT_DROPS_SLOT, 0); /* an event, not a drop: no seed to count from */
+		addr = 0;			   /* not in the hash: not cached either */
+	}
+	if (slot) {
+		slot->netns = ck.netns;
+		slot->last = cur;
+		slot->stat = stat;
+		slot->addr = addr;
+	}
 	/* Unsigned subtraction survives the 32-bit counter wrapping. */
 	if (cur != prev)
 		count_table_full(ctx, s, ck.netns, cur - prev);
@@ -252,7 +326,17 @@ SEC("tp_btf/kfree_skb")
 int ct_tp_btf(__u64 *ctx)
 {
 	if ((__u32)ctx[2] == netfilter_drop_reason)
-		handle_netfilter_drop(ctx, (struct sk_buff *)ctx[0]);
+		handle_netfilter_drop(ctx, (struct sk_buff *)ctx[0], true);
+	kfree_skb_chain_next(ctx);
+	return 0;
+}
+
+/* The same before bpf_rdonly_cast() (5.17 to 6.1): the statistic by probe read. */
+SEC("tp_btf/kfree_skb")
+int ct_tp_btf_read(__u64 *ctx)
+{
+	if ((__u32)ctx[2] == netfilter_drop_reason)
+		handle_netfilter_drop(ctx, (struct sk_buff *)ctx[0], false);
 	kfree_skb_chain_next(ctx);
 	return 0;
 }

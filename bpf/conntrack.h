@@ -31,4 +31,22 @@ struct ct_cpu_key {
 	__u32 cpu;
 };
 
+/*
+ * One CPU's copy of recent ct_last_drop entries (tracepoint method), direct
+ * mapped by namespace id, with the address of the namespace's statistics on
+ * that CPU (0: the slot is free) and the per-CPU pointer it came from.
+ */
+#define CT_DROP_CACHE_BITS 4
+
+struct ct_drop_slot {
+	__u32 netns;
+	__u32 last;
+	__u64 stat; /* net->ct.stat */
+	__u64 addr; /* this CPU's copy of it */
+};
+
+struct ct_drop_cache {
+	struct ct_drop_slot slot[1 << CT_DROP_CACHE_BITS];
+};
+
 #endif /* SKBTRACE_CONNTRACK_H */

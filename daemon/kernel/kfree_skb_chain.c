@@ -39,6 +39,23 @@ static struct bpf_program *dispatcher(struct dispatch_bpf *skel, enum attach_met
 	}
 }
 
+/*
+ * One past the highest reserved slot: no program tries the slots after it.
+ * Raised before a program is put into its slot, lowered after one is taken
+ * out, so that no filled slot is ever past the end.
+ */
+static void chain_set_end(struct chain *c)
+{
+	uint32_t zero = 0, end = 0;
+
+	for (uint32_t slot = 0; slot < SKBTRACE_CHAIN_SLOTS; slot++)
+		if (c->reserved & (1u << slot))
+			end = slot + 1;
+	if (c->skel && bpf_map_update_elem(bpf_map__fd(c->skel->maps.kfree_skb_chain_end), &zero,
+					   &end, BPF_ANY))
+		log_warn("kfree_skb chain: cannot set its end: %s", strerror(errno));
+}
+
 static void chain_free(struct chain *c)
 {
 	bpf_link__destroy(c->link);
@@ -102,8 +119,8 @@ static int free_slot(const struct chain *c)
 }
 
 int kfree_skb_chain_prepare(struct kfree_skb_link *l, struct bpf_program *prog,
-			    enum attach_method m, struct bpf_map *chain, uint32_t *next, char *err,
-			    size_t errlen)
+			    enum attach_method m, struct bpf_map *chain, struct bpf_map *end,
+			    uint32_t *next, char *err, size_t errlen)
 {
 	struct chain *c = &chains[m];
 	int slot, ret;
@@ -123,6 +140,9 @@ int kfree_skb_chain_prepare(struct kfree_skb_link *l, struct bpf_program *prog,
 		return -ENOSPC;
 	}
 	ret = bpf_map__reuse_fd(chain, bpf_map__fd(c->skel->maps.kfree_skb_chain));
+	if (!ret)
+		ret = end ? bpf_map__reuse_fd(end, bpf_map__fd(c->skel->maps.kfree_skb_chain_end))
+			  : -ENOENT;
 	if (ret) {
 		snprintf(err, errlen, "cannot share the kfree_skb chain: %s", strerror(-ret));
 		if (!c->reserved)
@@ -131,6 +151,7 @@ int kfree_skb_chain_prepare(struct kfree_skb_link *l, struct bpf_program *prog,
 	}
 	c->reserved |= 1u << slot;
 	c->holders[slot]++;
+	chain_set_end(c);
 	bpf_program__set_autoattach(prog, false);
 	l->prog = prog;
 	l->method = m;
@@ -185,8 +206,10 @@ void kfree_skb_chain_leave(struct kfree_skb_link *l)
 			bpf_map_delete_elem(bpf_map__fd(c->skel->maps.kfree_skb_chain), &key);
 		c->members[l->slot] = NULL;
 	}
-	if (!--c->holders[l->slot])
+	if (!--c->holders[l->slot]) {
 		c->reserved &= ~(1u << l->slot);
+		chain_set_end(c);
+	}
 	l->slot = -1;
 	l->joined = false;
 	if (!c->reserved)

@@ -29,13 +29,13 @@ struct kfree_skb_link {
 
 /*
  * Reserves a slot for `prog` in the method's chain and turns off its
- * attachment by the skeleton; points `chain` (the object's kfree_skb_chain
- * map) at the chain's array and stores in *next the first slot the program
+ * attachment by the skeleton; points `chain` and `end` (the object's
+ * kfree_skb_chain and kfree_skb_chain_end maps) at the chain's and stores in *next the first slot the program
  * is to try after its own.  Call before the object is loaded.
  */
 int kfree_skb_chain_prepare(struct kfree_skb_link *l, struct bpf_program *prog,
-			    enum attach_method m, struct bpf_map *chain, uint32_t *next, char *err,
-			    size_t errlen);
+			    enum attach_method m, struct bpf_map *chain, struct bpf_map *end,
+			    uint32_t *next, char *err, size_t errlen);
 
 /* Puts the loaded program into its slot, attaching the dispatcher if it is the first. */
 int kfree_skb_chain_join(struct kfree_skb_link *l, char *err, size_t errlen);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "bpf_rodata.h"
 #include "conntrack.h"
@@ -28,12 +29,26 @@ static const enum attach_method ct_methods[] = { ATTACH_FENTRY, ATTACH_KPROBE, A
  * stack before the kretprobe replaces the return address with its
  * trampoline, where older unwinders stop: so the kretprobe goes in first.
  */
+/* A plain load of the drop statistic instead of a probe read: 6.2 and later. */
+static bool has_rdonly_cast(const struct probe_env *env)
+{
+	return env->btf && btf__find_by_name_kind(env->btf, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+}
+
+static bool lacks_rdonly_cast(const struct probe_env *env)
+{
+	return !has_rdonly_cast(env);
+}
+
 static const struct probe_program ct_programs[] = {
 	/* In nf_conntrack's BTF, which ct_prepare() looks up. */
 	{ ATTACH_FENTRY, "ct_fexit" },
 	{ ATTACH_KPROBE, "ct_kretprobe", ALLOC_FUNC },
 	{ ATTACH_KPROBE, "ct_kprobe", ALLOC_FUNC },
-	{ ATTACH_TP_BTF, "ct_tp_btf", .flags = PROBE_PROG_KFREE_SKB_CHAIN },
+	{ ATTACH_TP_BTF, "ct_tp_btf", .flags = PROBE_PROG_KFREE_SKB_CHAIN,
+	  .wanted = has_rdonly_cast },
+	{ ATTACH_TP_BTF, "ct_tp_btf_read", .flags = PROBE_PROG_KFREE_SKB_CHAIN,
+	  .wanted = lacks_rdonly_cast },
 };
 
 static const struct probe_map_limit ct_map_limits[] = {
