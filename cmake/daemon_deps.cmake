@@ -11,7 +11,9 @@ pkg_check_modules(CJSON REQUIRED IMPORTED_TARGET libcjson)
 pkg_check_modules(GNUTLS REQUIRED IMPORTED_TARGET gnutls)
 pkg_check_modules(LIBCRYPT REQUIRED IMPORTED_TARGET libcrypt)
 pkg_check_modules(LIBCAP REQUIRED IMPORTED_TARGET libcap)
+# Source lines from the kernel's DWARF (daemon/symbols): elfutils' libdw.
+pkg_check_modules(LIBDW REQUIRED IMPORTED_TARGET libdw)
 
 set(SKBTRACE_DAEMON_LIBS
 	PkgConfig::LIBBPF PkgConfig::LIBELF PkgConfig::LIBMHD PkgConfig::LIBSYSTEMD
-	PkgConfig::CJSON PkgConfig::GNUTLS PkgConfig::LIBCRYPT PkgConfig::LIBCAP m)
+	PkgConfig::CJSON PkgConfig::GNUTLS PkgConfig::LIBCRYPT PkgConfig::LIBCAP PkgConfig::LIBDW m)

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "privileges.h"
 #include "probe.h"
+#include "symbols/symbolize_cmd.h"
 #include "sysfs.h"
 #include "top/top.h"
 #include "version.h"
@@ -38,6 +39,8 @@ static const char usage[] =
 	"Usage: skbtrace [--config FILE] [--listen ADDR:PORT] [--check-config] [--verbose]\n"
 	"                [--list-probes] [--version] [--help]\n"
 	"       skbtrace top [--url URL] [--config FILE] [--once] [--interval SECONDS]\n"
+	"       skbtrace symbolize [--release RELEASE] [--debug-root DIR] [--build-id [MODULE=]HEX]...\n"
+	"                          LOCATION...\n"
 	"\n"
 	"Counts kernel packet drops per reason, location, network namespace and kernel\n"
 	"stack in BPF maps and serves them on /metrics for Prometheus.\n"
@@ -186,6 +189,9 @@ int main(int argc, char **argv)
 	/* The terminal view is a client of /metrics: no privileges, no BPF. */
 	if (argc > 1 && !strcmp(argv[1], "top"))
 		return top_main(argc - 1, argv + 1);
+	/* Offline: reads debug files only. */
+	if (argc > 1 && !strcmp(argv[1], "symbolize"))
+		return symbolize_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &opt))
 		return 2;
 	log_init(opt.verbose);
