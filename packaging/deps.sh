@@ -7,9 +7,11 @@
 set -eu
 
 # GnuTLS (libmicrohttpd's TLS library) checks the certificates and client
-# certificates; libxcrypt's crypt_rn() checks bcrypt passwords.
+# certificates; libxcrypt's crypt_rn() checks bcrypt passwords; elfutils'
+# libdw reads source lines from the kernel's debug info (daemon/symbols).
 BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libmicrohttpd-dev libsystemd-dev libcjson-dev libcap-dev scdoc libgnutls28-dev libcrypt-dev"
+	libmicrohttpd-dev libsystemd-dev libcjson-dev libcap-dev scdoc libgnutls28-dev libcrypt-dev
+	libdw-dev"
 # The VM stage (tests/vm) boots stock kernels under QEMU from a busybox
 # initramfs; kmod's depmod and xz/zstd unpack the kernels' modules, lz4/zstd their
 # vmlinux for its BTF (tests/build).

@@ -165,7 +165,7 @@ static enum sym_status open_module(struct symbolizer *s, struct elf_slot *slot)
 	int n = debug_files_candidates(s->df, slot->module, known ? want : NULL, paths,
 				       DEBUG_MAX_CANDIDATES);
 	enum sym_status st = SYM_NO_DEBUG;
-	char err[DEBUG_PATH_LEN + 128];
+	char err[DEBUG_PATH_LEN + 2048];
 
 	for (int i = 0; i < n; i++) {
 		char have[BUILD_ID_HEX_LEN] = "none";
