@@ -175,7 +175,8 @@ static enum sym_status open_module(struct symbolizer *s, struct elf_slot *slot)
 			log_warn("symbols: %s has build id %s, the kernel's %s is %s: not used",
 				 paths[i], have, slot->module, want);
 			s->mismatches++;
-			snprintf(s->last_path, sizeof(s->last_path), "%s", paths[i]);
+			snprintf(s->last_path, sizeof(s->last_path), "%.*s", DEBUG_PATH_LEN - 1,
+				 paths[i]);
 			snprintf(s->last_have, sizeof(s->last_have), "%s", have);
 			snprintf(s->last_want, sizeof(s->last_want), "%s", want);
 			st = SYM_MISMATCH;
