@@ -184,8 +184,19 @@ int dwarf_elf_source(struct dwarf_elf *e, uint64_t addr, struct sym_source *out)
 	out->line = (unsigned int)lineno;
 	if (!cudie)
 		return 0;
-	/* Innermost scope first; each inlined subroutine names its call site. */
+	/*
+	 * Past an inlined subroutine, dwarf_getscopes goes on with its abstract
+	 * definition's scopes; the concrete chain of call sites is the tree
+	 * around the innermost scope, innermost first.
+	 */
 	n = dwarf_getscopes(cudie, addr - bias, &scopes);
+	if (n > 0) {
+		Dwarf_Die inner = scopes[0];
+
+		free(scopes);
+		scopes = NULL;
+		n = dwarf_getscopes_die(&inner, &scopes);
+	}
 	for (int i = 0; i < n; i++) {
 		struct sym_inline *in;
 

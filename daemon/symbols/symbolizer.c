@@ -172,8 +172,8 @@ static enum sym_status open_module(struct symbolizer *s, struct elf_slot *slot)
 
 		if (known &&
 		    (build_id_of_file(paths[i], have, sizeof(have)) || strcmp(have, want))) {
-			log_warn("symbols: %s has build id %s, the kernel's %s is %s: not used",
-				 paths[i], have, slot->module, want);
+			log_warn("symbols: %s has build id %s, but %s's is %s: not used", paths[i],
+				 have, slot->module, want);
 			s->mismatches++;
 			snprintf(s->last_path, sizeof(s->last_path), "%.*s", DEBUG_PATH_LEN - 1,
 				 paths[i]);
@@ -220,11 +220,11 @@ static enum sym_status resolve_in(struct symbolizer *s, const char *module, cons
 	uint64_t addr;
 	int st;
 
+	snprintf(out->elf, sizeof(out->elf), "%.*s", (int)sizeof(out->elf) - 1, module);
 	if (!slot)
 		return SYM_NO_DEBUG;
 	if (slot->status != SYM_OK)
 		return slot->status;
-	snprintf(out->elf, sizeof(out->elf), "%s", module);
 	st = dwarf_elf_symbol(slot->e, sym, offset, &addr, &out->n_candidates);
 	if (st)
 		return st;
