@@ -124,7 +124,7 @@ while IFS=$'\t' read -r loc elf mine mfuncs; do
 	# addr2line names the outermost function too; skbtrace only the inlined ones.
 	read -ra tf <<< "$tfuncs"
 	read -ra mf <<< "$mfuncs"
-	[ "${#tf[@]}" -eq $((${#mf[@]} + 1)) ] && [ "$mfuncs" = "$(echo "${tf[@]:0:${#mf[@]}}")" ] ||
+	[ "${#tf[@]}" -eq $((${#mf[@]} + 1)) ] && [ "$mfuncs" = "${tf[*]:0:${#mf[@]}}" ] ||
 		fail "$loc ($elf): skbtrace's inlined functions '$mfuncs', addr2line's '$tfuncs'"
 	[ ${#mf[@]} -eq 0 ] || inlined=$((inlined + 1))
 	CHECKS=$((CHECKS + 1))
