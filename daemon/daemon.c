@@ -21,6 +21,7 @@
 #include "netns_info.h"
 #include "prog_stats.h"
 #include "stacks.h"
+#include "symbols/source_cache.h"
 #include "version.h"
 
 int daemon_check_config(const struct config *cfg, char *err, size_t errlen)
@@ -460,6 +461,9 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 	/* After every family that labels namespaces: one series for each of them. */
 	if (!err)
 		err = netns_info_expo(d->netns_info, e, d->cfg.limits.max_series);
+	/* After every family that labels locations. */
+	if (!err)
+		err = source_cache_expo(source_cache_default(), e);
 	if (!err && extra)
 		err = extra(e, extra_ctx);
 	ksym_cache_end(d->ksyms);

@@ -231,6 +231,41 @@ static enum sym_status resolve_in(struct symbolizer *s, const char *module, cons
 	return dwarf_elf_source(slot->e, addr, out);
 }
 
+/*
+ * The running kernel: only its loaded modules (/proc/modules) can hold a
+ * location, however many debug files the dbg package installed.
+ */
+static enum sym_status resolve_loaded(struct symbolizer *s, const char *sym,
+				      unsigned long long offset, struct sym_source *out,
+				      enum sym_status first)
+{
+	char path[DEBUG_PATH_LEN], line[512], name[64];
+	char paths[DEBUG_MAX_CANDIDATES][DEBUG_PATH_LEN];
+	enum sym_status st = first;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/modules", s->sysfs_root);
+	f = fopen(path, "re");
+	if (!f)
+		return first;
+	while (fgets(line, sizeof(line), f)) {
+		int n;
+
+		if (sscanf(line, "%63s", name) != 1)
+			continue;
+		n = debug_files_candidates(s->df, name, NULL, paths, DEBUG_MAX_CANDIDATES);
+		for (int i = 0; i < n; i++) {
+			if (elf_file_defines(paths[i], sym)) {
+				st = resolve_in(s, name, sym, offset, out);
+				goto out;
+			}
+		}
+	}
+out:
+	fclose(f);
+	return st;
+}
+
 enum sym_status symbolizer_resolve(struct symbolizer *s, const char *module, const char *location,
 				   struct sym_source *out)
 {
@@ -244,10 +279,12 @@ enum sym_status symbolizer_resolve(struct symbolizer *s, const char *module, con
 		return SYM_BAD_LOCATION;
 	if (module)
 		return resolve_in(s, module, sym, offset, out);
-	/* Offline, the location does not say which ELF: vmlinux first, then every module. */
+	/* The location does not say which ELF: vmlinux first, then the modules. */
 	first = st = resolve_in(s, "vmlinux", sym, offset, out);
 	if (st != SYM_NO_SYMBOL && st != SYM_NO_DEBUG && st != SYM_MISMATCH)
 		return st;
+	if (s->running)
+		return resolve_loaded(s, sym, offset, out, first);
 	n = debug_files_n_modules(s->df);
 	for (size_t i = 0; i < n; i++) {
 		const char *name, *path = debug_files_module(s->df, i, &name);

@@ -133,8 +133,41 @@ done < "$TMP/skbtrace.lines"
 log "$CHECKS locations equal addr2line -i's ($inlined inside inlined functions); e.g.:"
 head -n 3 "$TMP/skbtrace.out" | sed 's/^/#   /'
 
-# A debug file of another build: no line, said so, and nothing else changes.
+# The daemon's cache of lines (daemon/symbols/source_cache.c) on the same
+# files: the same answers, one skbtrace_location_info per location a scrape
+# shows, and at most 64 locations resolved per second (the rest at later
+# scrapes).  Each location also one and two bytes further: 3x as many.
+check=$(dirname "$SKBTRACE")/tests/skbtrace-source-check
+[ -x "$check" ] || fail "no $check: build the tree"
 vid=$(readelf -n "$vmlinux" | awk '/Build ID:/ { print $3; exit }')
+mapfile -t more < <(awk '{ print $2 "+" $4 + 1; print $2 "+" $4 + 2 }' "$TMP/locs")
+all=("${locations[@]}" "${more[@]}")
+scrapes=5
+"$check" "$scrapes" "$root" "$release" "$vid" "${all[@]}" > "$TMP/cache.out" ||
+	fail "skbtrace-source-check failed"
+first_n=$(grep -c '^scrape 1: skbtrace_location_info{' "$TMP/cache.out" || true)
+last_n=$(grep -c "^scrape $scrapes: skbtrace_location_info{" "$TMP/cache.out" || true)
+[ "$first_n" -le 64 ] && [ "$first_n" -gt 0 ] ||
+	fail "the first scrape resolved $first_n of ${#all[@]} locations: the budget is 64 a second"
+[ "$last_n" -eq "${#all[@]}" ] ||
+	fail "after $scrapes scrapes $last_n of ${#all[@]} locations have skbtrace_location_info"
+log "source cache: ${#all[@]} locations, $first_n with a line at the first scrape, all by the ${scrapes}th"
+sed -n "s/^scrape $scrapes: //p" "$TMP/cache.out" > "$TMP/cache.metrics"
+if command -v promtool > /dev/null; then
+	lint=$(promtool check metrics < "$TMP/cache.metrics" 2>&1) || fail "promtool: $lint"
+	[ -z "$lint" ] || fail "promtool: $lint"
+fi
+grep -qx 'skbtrace_debuginfo_build_id_mismatches_total 0' "$TMP/cache.metrics" ||
+	fail "mismatch counter: $(grep mismatches "$TMP/cache.metrics")"
+while IFS=$'\t' read -r loc line elf inl; do
+	want="answer $loc $line $inl"
+	grep -qxF "$want" "$TMP/cache.out" || fail "the cache's answer for $loc is not symbolize's: $(grep "^answer $loc " "$TMP/cache.out")"
+	grep -qxF "skbtrace_location_info{location=\"$loc\",source=\"$line\"} 1" "$TMP/cache.metrics" ||
+		fail "no skbtrace_location_info for $loc with source $line"
+	CHECKS=$((CHECKS + 1))
+done < "$TMP/skbtrace.out"
+
+# A debug file of another build: no line, said so, and nothing else changes.
 tid=$(readelf -n "${FILE[nf_tables]}" | awk '/Build ID:/ { print $3; exit }')
 first=$(sed -n 1p "$TMP/locs" | awk '{ print $2 "+" $4 }')
 nft=$(awk '$1 == "nf_tables" { print $2 "+" $4; exit }' "$TMP/locs")
