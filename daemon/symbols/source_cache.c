@@ -29,6 +29,8 @@ struct source_cache {
 	unsigned int resolves;
 	uint64_t spent_ns;
 	uint64_t deferred, overflow, collisions;
+	unsigned int since_open; /* resolutions since the files were last closed */
+	uint64_t last_resolve_ns;
 };
 
 static uint64_t hash_str(const char *s)
@@ -171,6 +173,12 @@ static struct source_entry *entry_of(struct source_cache *c, const char *locatio
 	return en;
 }
 
+static void close_files(struct source_cache *c)
+{
+	symbolizer_close_files(c->sym);
+	c->since_open = 0;
+}
+
 const struct source_answer *source_cache_get(struct source_cache *c, const char *location)
 {
 	struct source_entry *en;
@@ -191,7 +199,10 @@ const struct source_answer *source_cache_get(struct source_cache *c, const char 
 		if (symbolizer_resolve(c->sym, NULL, location, &src) == SYM_OK)
 			en->has_line = entry_fill(en, &src);
 		c->resolves++;
-		c->spent_ns += now_ns() - t0;
+		c->last_resolve_ns = now_ns();
+		c->spent_ns += c->last_resolve_ns - t0;
+		if (++c->since_open >= SOURCE_RESOLVES_PER_OPEN)
+			close_files(c);
 	}
 	return en->has_line ? &en->answer : NULL;
 }
@@ -238,5 +249,7 @@ int source_cache_expo(struct source_cache *c, struct expo *e)
 		if (err)
 			return err;
 	}
+	if (c->since_open && now_ns() - c->last_resolve_ns > SOURCE_IDLE_CLOSE_SEC * 1000000000ULL)
+		close_files(c);
 	return expo_add_u64(mism, NULL, 0, symbolizer_mismatches(c->sym));
 }

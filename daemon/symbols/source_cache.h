@@ -19,6 +19,13 @@ struct source_cache;
 /* At most this many locations are resolved, and for at most this long, per second. */
 #define SOURCE_RESOLVES_PER_SEC 64
 #define SOURCE_RESOLVE_MS_PER_SEC 200
+/*
+ * The debug files are closed (and libdw's memory given back) after this many
+ * resolutions, or when nothing was resolved for this long: new locations are
+ * rare once the daemon has run a while.
+ */
+#define SOURCE_RESOLVES_PER_OPEN 1024
+#define SOURCE_IDLE_CLOSE_SEC 60
 /* Distinct locations remembered; those beyond are never resolved (and counted). */
 #define SOURCE_MAX_ENTRIES 16384
 

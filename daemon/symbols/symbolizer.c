@@ -19,8 +19,9 @@
 
 struct elf_slot {
 	char module[64];
-	enum sym_status status; /* SYM_OK when e is open */
-	struct dwarf_elf *e;
+	enum sym_status status; /* SYM_OK when path was found good */
+	char *path;		/* the debug file, checked: reopened without a second check */
+	struct dwarf_elf *e;	/* NULL when closed to give memory back */
 };
 
 struct symbolizer {
@@ -116,8 +117,10 @@ void symbolizer_free(struct symbolizer *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n_elfs; i++)
+	for (size_t i = 0; i < s->n_elfs; i++) {
 		dwarf_elf_close(s->elfs[i].e);
+		free(s->elfs[i].path);
+	}
 	for (size_t i = 0; i < s->n_ids; i++) {
 		free((char *)s->ids[i].module);
 		free((char *)s->ids[i].build_id);
@@ -126,6 +129,14 @@ void symbolizer_free(struct symbolizer *s)
 	free(s->elfs);
 	debug_files_free(s->df);
 	free(s);
+}
+
+void symbolizer_close_files(struct symbolizer *s)
+{
+	for (size_t i = 0; i < s->n_elfs; i++) {
+		dwarf_elf_close(s->elfs[i].e);
+		s->elfs[i].e = NULL;
+	}
 }
 
 unsigned long symbolizer_mismatches(const struct symbolizer *s)
@@ -185,6 +196,12 @@ static enum sym_status open_module(struct symbolizer *s, struct elf_slot *slot)
 		slot->e = dwarf_elf_open(paths[i], err, sizeof(err));
 		if (slot->e) {
 			log_debug("symbols: %s: debug info from %s", slot->module, paths[i]);
+			slot->path = strdup(paths[i]);
+			if (!slot->path) {
+				dwarf_elf_close(slot->e);
+				slot->e = NULL;
+				return SYM_NO_DEBUG;
+			}
 			return SYM_OK;
 		}
 		log_warn("symbols: %s", err);
@@ -225,6 +242,15 @@ static enum sym_status resolve_in(struct symbolizer *s, const char *module, cons
 		return SYM_NO_DEBUG;
 	if (slot->status != SYM_OK)
 		return slot->status;
+	if (!slot->e) {
+		char err[DEBUG_PATH_LEN + 256];
+
+		slot->e = dwarf_elf_open(slot->path, err, sizeof(err));
+		if (!slot->e) {
+			log_warn("symbols: %s", err);
+			return SYM_NO_DEBUG;
+		}
+	}
 	st = dwarf_elf_symbol(slot->e, sym, offset, &addr, &out->n_candidates);
 	if (st)
 		return st;

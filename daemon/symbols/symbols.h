@@ -76,6 +76,13 @@ void symbolizer_free(struct symbolizer *s);
 enum sym_status symbolizer_resolve(struct symbolizer *s, const char *module, const char *location,
 				   struct sym_source *out);
 
+/*
+ * Closes the debug files opened, giving back what libdw read of them (it
+ * grows with the compilation units resolved in); the next resolve reopens
+ * them.  Which file answers for which ELF, and the mismatches logged, stay.
+ */
+void symbolizer_close_files(struct symbolizer *s);
+
 /* A short reason for a status other than SYM_OK, for messages and logs. */
 const char *sym_status_str(enum sym_status st);
 

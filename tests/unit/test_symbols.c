@@ -222,6 +222,10 @@ static void test_build_id_check(void)
 	CHECK(symbolizer_resolve(s, "selftest", "no_such_function_here+0", &src) == SYM_NO_SYMBOL);
 	CHECK(symbolizer_resolve(s, "selftest", "main+1000000", &src) == SYM_OUTSIDE);
 	CHECK(symbolizer_resolve(s, "not_loaded", "main+0", &src) == SYM_NO_DEBUG);
+	/* Closed to give memory back, then reopened from the file found before. */
+	symbolizer_close_files(s);
+	CHECK(symbolizer_resolve(s, "selftest", "main+0", &src) == SYM_OK);
+	CHECK(strstr(src.file, "test_symbols.c") != NULL);
 	CHECK(symbolizer_mismatches(s) == 0);
 	symbolizer_free(s);
 }
