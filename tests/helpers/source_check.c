@@ -4,9 +4,11 @@
  * test_symbolize.sh): the kernel it describes is not the one running, so
  * its release and build id are given as `skbtrace symbolize` takes them.
  *   skbtrace-source-check SCRAPES DEBUG_ROOT RELEASE VMLINUX_BUILD_ID LOCATION...
- * Prints SCRAPES scrapes' skbtrace_location_info (and the mismatch counter)
- * as /metrics shows them, as "scrape N: LINE", 1.1 s apart so that the
- * resolving budget refills between them; then "answer LOCATION FILE:LINE
+ * Prints scrapes' skbtrace_location_info (and the mismatch counter) as
+ * /metrics shows them, as "scrape N: LINE", 1.1 s apart so that the
+ * resolving budget refills between them, until one shows no more series
+ * than the one before (every scrape resolves at least one location while
+ * any is left) or SCRAPES were made; then "answer LOCATION FILE:LINE
  * INLINED" for each location the cache answers ("f at file:line, ..." or
  * "-").
  */
@@ -17,8 +19,10 @@
 #include "expo.h"
 #include "symbols/source_cache.h"
 
+/* Returns the number of samples, or -1. */
 static int scrape(struct source_cache *c, int n, char **locs, int which)
 {
+	int samples = 0;
 	struct expo *e = expo_new();
 	char *text, *line, *save = NULL;
 	size_t len;
@@ -35,10 +39,12 @@ static int scrape(struct source_cache *c, int n, char **locs, int which)
 	expo_free(e);
 	if (!text)
 		return -1;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		printf("scrape %d: %s\n", which, line);
+		samples += line[0] != '#';
+	}
 	free(text);
-	return 0;
+	return samples;
 }
 
 int main(int argc, char **argv)
@@ -63,11 +69,14 @@ int main(int argc, char **argv)
 	c = source_cache_new(&o);
 	if (!c)
 		return 1;
-	for (int i = 1; i <= scrapes; i++) {
+	for (int i = 1, last = -1, n; i <= scrapes; i++, last = n) {
 		if (i > 1)
 			usleep(1100000);
-		if (scrape(c, argc - 5, argv + 5, i))
+		n = scrape(c, argc - 5, argv + 5, i);
+		if (n < 0)
 			return 1;
+		if (n == last)
+			break;
 	}
 	for (int i = 5; i < argc; i++) {
 		const struct source_answer *a = source_cache_get(c, argv[i]);
