@@ -96,8 +96,11 @@ static struct source_cache *default_cache;
 
 struct source_cache *source_cache_default(void)
 {
-	/* The running kernel and the real /usr/lib/debug: nothing to configure yet. */
-	static const struct symbolizer_opts o = { 0 };
+	/*
+	 * The running kernel's debug info; SKBTRACE_DEBUG_ROOT for a container
+	 * that has the host's /usr/lib/debug mounted elsewhere.
+	 */
+	struct symbolizer_opts o = { .debug_root = getenv("SKBTRACE_DEBUG_ROOT") };
 
 	if (!default_cache)
 		default_cache = source_cache_new(&o);

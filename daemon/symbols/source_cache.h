@@ -43,7 +43,10 @@ struct source_answer {
 struct source_cache *source_cache_new(const struct symbolizer_opts *o);
 void source_cache_free(struct source_cache *c);
 
-/* The daemon's, for the running kernel and /usr/lib/debug, made on first use. */
+/*
+ * The daemon's, for the running kernel and /usr/lib/debug (under
+ * $SKBTRACE_DEBUG_ROOT when set), made on first use.
+ */
 struct source_cache *source_cache_default(void);
 
 /*
