@@ -194,6 +194,11 @@ static void use_stack(const char *id, void *ctx)
 	stack_table_use(ctx, id);
 }
 
+static void note_location(const char *location, void *ctx)
+{
+	source_cache_note(ctx, location);
+}
+
 /* Every counter sample of a scrape: the stacks its series show are the ones exported. */
 static void observe_sample(struct expo_sample *s, void *ctx)
 {
@@ -439,6 +444,7 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 	stack_table_scrape_begin(d->stacks);
 	/* Carried series are in every scrape: their stacks keep their room from the start. */
 	counter_carry_each_label(d->carry, "stack", use_stack, d->stacks);
+	counter_carry_each_label(d->carry, "location", note_location, source_cache_default());
 	counter_carry_apply_observed(d->carry, e, observe_sample, d->stacks);
 	ksym_cache_begin(d->ksyms);
 	netns_info_begin(d->netns_info);
