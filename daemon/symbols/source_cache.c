@@ -199,7 +199,12 @@ const struct source_answer *source_cache_get(struct source_cache *c, const char 
 		t0 = now_ns();
 		en->resolved = true;
 		/* Which ELF defines it: vmlinux, else a loaded module. */
-		if (symbolizer_resolve(c->sym, NULL, location, &src) == SYM_OK)
+		/*
+		 * Static functions of the same name in several files: the location
+		 * does not say which one, and a wrong line is worse than none.
+		 */
+		if (symbolizer_resolve(c->sym, NULL, location, &src) == SYM_OK &&
+		    src.n_candidates == 1)
 			en->has_line = entry_fill(en, &src);
 		c->resolves++;
 		c->last_resolve_ns = now_ns();
