@@ -170,6 +170,20 @@ while IFS=$'\t' read -r loc line elf inl; do
 	CHECKS=$((CHECKS + 1))
 done < "$TMP/skbtrace.out"
 
+# A name that two static functions of vmlinux share, both long enough: the
+# location cannot say which; symbolize answers with the first and says so,
+# the daemon's cache gives no line.
+amb=$(awk '$1 == "vmlinux" && $4 + 0 >= 16 { n[$2]++ } END { for (k in n) if (n[k] == 2) print k }' "$TMP/syms" |
+	sort | head -n1)
+[ -n "$amb" ] || fail "no name that two functions of vmlinux share"
+"$SKBTRACE" symbolize --release "$release" --debug-root "$root" "$amb+8" > "$TMP/amb.out" ||
+	fail "$amb+8: $(cat "$TMP/amb.out")"
+grep -q "(ambiguous: several symbols of that name)$" "$TMP/amb.out" || fail "$amb+8 is not said to be ambiguous: $(cat "$TMP/amb.out")"
+"$check" 1 "$root" "$release" "$vid" "$amb+8" "${locations[0]}" > "$TMP/amb.cache" || fail "skbtrace-source-check failed"
+! grep -q "^answer $amb+8 " "$TMP/amb.cache" || fail "the cache gives ambiguous $amb+8 a line"
+grep -q "^answer ${locations[0]} " "$TMP/amb.cache" || fail "the cache gives ${locations[0]} no line"
+CHECKS=$((CHECKS + 1))
+
 # A debug file of another build: no line, said so, and nothing else changes.
 tid=$(readelf -n "${FILE[nf_tables]}" | awk '/Build ID:/ { print $3; exit }')
 first=$(sed -n 1p "$TMP/locs" | awk '{ print $2 "+" $4 }')
