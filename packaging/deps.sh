@@ -41,7 +41,7 @@ DEB="debhelper dpkg-dev lintian"
 cross() {
 	echo "crossbuild-essential-$1 pkg-config:$1 libbpf-dev:$1 libelf-dev:$1 zlib1g-dev:$1
 		libmicrohttpd-dev:$1 libsystemd-dev:$1 libcjson-dev:$1 libcap-dev:$1
-		libgnutls28-dev:$1 libcrypt-dev:$1"
+		libgnutls28-dev:$1 libcrypt-dev:$1 libdw-dev:$1"
 }
 CROSS_TEST="$(cross arm64) qemu-user"
 
