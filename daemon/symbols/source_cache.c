@@ -25,7 +25,7 @@ struct source_cache {
 	struct u64map by_hash; /* hash of the location -> entry */
 	uint64_t gen;
 	/* The budget of the current second. */
-	time_t window;
+	uint64_t window_ns; /* start of the budget's window, 0 before the first */
 	unsigned int resolves;
 	uint64_t spent_ns;
 	uint64_t deferred, overflow, collisions;
@@ -134,14 +134,17 @@ static bool entry_fill(struct source_entry *en, const struct sym_source *src)
 	return true;
 }
 
-/* Whether this second's budget allows one more resolution. */
+/*
+ * Whether the budget allows one more resolution.  A window is the second
+ * from its first resolution on, not a calendar second: a scrape that spans
+ * a second's boundary gets one budget, not two.
+ */
 static bool budget_left(struct source_cache *c)
 {
-	struct timespec ts;
+	uint64_t now = now_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (ts.tv_sec != c->window) {
-		c->window = ts.tv_sec;
+	if (!c->window_ns || now - c->window_ns >= 1000000000ULL) {
+		c->window_ns = now;
 		c->resolves = 0;
 		c->spent_ns = 0;
 	}
