@@ -28,7 +28,6 @@ struct source_cache {
 	uint64_t window_ns; /* start of the budget's window, 0 before the first */
 	unsigned int resolves;
 	uint64_t spent_ns;
-	uint64_t deferred, overflow, collisions;
 	unsigned int since_open; /* resolutions since the files were last closed */
 	uint64_t last_resolve_ns;
 };
@@ -158,16 +157,11 @@ static struct source_entry *entry_of(struct source_cache *c, const char *locatio
 	struct source_entry *en = u64map_get(&c->by_hash, h);
 
 	if (en) {
-		if (strcmp(en->location, location)) {
-			c->collisions++; /* two locations, one hash: the later one goes without */
-			return NULL;
-		}
-		return en;
+		/* Two locations, one hash: the later one goes without a line. */
+		return strcmp(en->location, location) ? NULL : en;
 	}
-	if (c->by_hash.used >= SOURCE_MAX_ENTRIES) {
-		c->overflow++;
+	if (c->by_hash.used >= SOURCE_MAX_ENTRIES)
 		return NULL;
-	}
 	en = calloc(1, sizeof(*en));
 	if (!en)
 		return NULL;
@@ -195,15 +189,12 @@ const struct source_answer *source_cache_get(struct source_cache *c, const char 
 	if (!c || !location || !strchr(location, '+') || !(en = entry_of(c, location)))
 		return NULL;
 	if (!en->resolved) {
-		if (!budget_left(c)) {
-			c->deferred++;
-			return NULL;
-		}
+		if (!budget_left(c))
+			return NULL; /* asked again at a later scrape */
 		t0 = now_ns();
 		en->resolved = true;
-		/* Which ELF defines it: vmlinux, else a loaded module. */
 		/*
-		 * Static functions of the same name in several files: the location
+		 * Which ELF defines it: vmlinux, else a loaded module.  Static functions of the same name in several files: the location
 		 * does not say which one, and a wrong line is worse than none.
 		 */
 		if (symbolizer_resolve(c->sym, NULL, location, &src) == SYM_OK &&

@@ -26,7 +26,7 @@ struct source_cache;
  */
 #define SOURCE_RESOLVES_PER_OPEN 1024
 #define SOURCE_IDLE_CLOSE_SEC 60
-/* Distinct locations remembered; those beyond are never resolved (and counted). */
+/* Distinct locations remembered; those beyond get no line. */
 #define SOURCE_MAX_ENTRIES 16384
 
 struct source_inline {
