@@ -8,11 +8,13 @@ set -euo pipefail
 
 SUITE=bookworm
 CACHE=${1:-/var/cache/skbtrace-test}
-ROOTFS=$CACHE/rootfs-$SUITE
-# Bump when PACKAGES changes, so stale caches are rebuilt.  procps: the
-# unit's ExecReload= runs /bin/kill; man-db: the package test reads its man pages.
-STAMP="v4"
-PACKAGES=systemd,systemd-sysv,dbus,procps,man-db,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,curl,bpftool
+# Bump when PACKAGES changes, so stale caches are rebuilt; the stamp is in
+# the path, so that branches with other package lists do not rebuild each
+# other's tree.  procps: the unit's ExecReload= runs /bin/kill; man-db: the
+# package test reads its man pages; libdw1: source lines (daemon/symbols).
+STAMP="v4-libdw1"
+ROOTFS=$CACHE/rootfs-$SUITE-$STAMP
+PACKAGES=systemd,systemd-sysv,dbus,procps,man-db,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,libdw1,curl,bpftool
 
 mkdir -p "$CACHE"
 exec 9> "$CACHE/.lock"
