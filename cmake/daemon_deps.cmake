@@ -15,8 +15,10 @@ pkg_check_modules(LIBCAP REQUIRED IMPORTED_TARGET libcap)
 # libcurl4-gnutls-dev), the TLS library the daemon already links, so one TLS
 # stack reads the PEM files of both.  7.62 has the URL API top parses with.
 pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl>=7.62)
+# Source lines from the kernel's DWARF (daemon/symbols): elfutils' libdw.
+pkg_check_modules(LIBDW REQUIRED IMPORTED_TARGET libdw)
 
 set(SKBTRACE_DAEMON_LIBS
 	PkgConfig::LIBBPF PkgConfig::LIBELF PkgConfig::LIBMHD PkgConfig::LIBSYSTEMD
 	PkgConfig::CJSON PkgConfig::GNUTLS PkgConfig::LIBCRYPT PkgConfig::LIBCAP
-	PkgConfig::LIBCURL m)
+	PkgConfig::LIBCURL PkgConfig::LIBDW m)

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "privileges.h"
 #include "probe.h"
+#include "symbolize_cmd.h"
 #include "sysfs.h"
 #include "top/top.h"
 #include "version.h"
@@ -40,6 +41,8 @@ static const char usage[] =
 	"       skbtrace top [--url URL] [--config FILE] [--once] [--interval SECONDS]\n"
 	"                    [--cacert FILE] [--cert FILE --key FILE]\n"
 	"                    [--user NAME [--password-file FILE]]\n"
+	"       skbtrace symbolize [--release RELEASE] [--debug-root DIR]\n"
+	"                          [--build-id [MODULE=]HEX]... LOCATION...\n"
 	"\n"
 	"Counts kernel packet drops per reason, location, network namespace and kernel\n"
 	"stack in BPF maps and serves them on /metrics for Prometheus.\n"
@@ -188,6 +191,9 @@ int main(int argc, char **argv)
 	/* The terminal view is a client of /metrics: no privileges, no BPF. */
 	if (argc > 1 && !strcmp(argv[1], "top"))
 		return top_main(argc - 1, argv + 1);
+	/* Offline: reads debug files only. */
+	if (argc > 1 && !strcmp(argv[1], "symbolize"))
+		return symbolize_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &opt))
 		return 2;
 	log_init(opt.verbose);

@@ -12,9 +12,10 @@ set -eu
 # certificates; libxcrypt's crypt_rn() checks bcrypt passwords.
 # libcurl is `skbtrace top`'s HTTP(S) client; its GnuTLS flavour, so that top
 # and the daemon share one TLS library (and the test CA loads the same in both).
+# elfutils' libdw reads source lines from the kernel's debug info (daemon/symbols).
 BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libmicrohttpd-dev libsystemd-dev libcjson-dev libcap-dev scdoc libgnutls28-dev libcrypt-dev
-	libcurl4-gnutls-dev"
+	libcurl4-gnutls-dev libdw-dev"
 # The VM stage (tests/vm) boots stock kernels under QEMU from a busybox
 # initramfs; kmod's depmod and xz/zstd unpack the kernels' modules, lz4/zstd their
 # vmlinux for its BTF (tests/build).
@@ -45,7 +46,7 @@ DEB="debhelper dpkg-dev lintian"
 cross() {
 	echo "crossbuild-essential-$1 pkg-config:$1 libbpf-dev:$1 libelf-dev:$1 zlib1g-dev:$1
 		libmicrohttpd-dev:$1 libsystemd-dev:$1 libcjson-dev:$1 libcap-dev:$1
-		libgnutls28-dev:$1 libcrypt-dev:$1"
+		libgnutls28-dev:$1 libcrypt-dev:$1 libdw-dev:$1 libcurl4-gnutls-dev:$1"
 }
 CROSS_TEST="$(cross arm64) qemu-user"
 

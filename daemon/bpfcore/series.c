@@ -17,6 +17,7 @@
 #include "rows.h"
 #include "series.h"
 #include "stacks.h"
+#include "source_cache.h"
 
 #define MAX_KEY_SIZE 32
 
@@ -140,6 +141,8 @@ static int decode(const struct probe *p, const struct probe_env *env, const stru
 		return netns_label(env, (uint32_t)v, buf, len);
 	case SERIES_KSYM:
 		*out = ksym_cache_name(env->ksyms, v);
+		/* skbtrace_location_info joins the line on: one per location shown. */
+		source_cache_note(source_cache_default(), *out);
 		return 0;
 	case SERIES_STACK:
 		*out = row->stack;

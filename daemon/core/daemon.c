@@ -21,6 +21,7 @@
 #include "netns_info.h"
 #include "prog_stats.h"
 #include "stacks.h"
+#include "source_cache.h"
 #include "version.h"
 #include "self_metrics.h"
 
@@ -164,6 +165,11 @@ static void keep_stack(const char *id, void *ctx)
 static void use_stack(const char *id, void *ctx)
 {
 	stack_table_use(ctx, id);
+}
+
+static void note_location(const char *location, void *ctx)
+{
+	source_cache_note(ctx, location);
 }
 
 /* Every counter sample of a scrape: the stacks its series show are the ones exported. */
@@ -352,6 +358,7 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 	stack_table_scrape_begin(d->stacks);
 	/* Carried series are in every scrape: their stacks keep their room from the start. */
 	counter_carry_each_label(d->carry, "stack", use_stack, d->stacks);
+	counter_carry_each_label(d->carry, "location", note_location, source_cache_default());
 	counter_carry_apply_observed(d->carry, e, observe_sample, d->stacks);
 	ksym_cache_begin(d->ksyms);
 	netns_info_begin(d->netns_info);
@@ -374,6 +381,9 @@ int daemon_collect(struct daemon *d, struct expo *e, daemon_expo_fn extra, void 
 	/* After every family that labels namespaces: one series for each of them. */
 	if (!err)
 		err = netns_info_expo(d->netns_info, e, d->cfg.limits.max_series);
+	/* After every family that labels locations. */
+	if (!err)
+		err = source_cache_expo(source_cache_default(), e);
 	if (!err && extra)
 		err = extra(e, extra_ctx);
 	ksym_cache_end(d->ksyms);

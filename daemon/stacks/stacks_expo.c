@@ -15,6 +15,8 @@
 #include "stacks_internal.h"
 #include "u64map.h"
 #include "self_metrics.h"
+#include "source_cache.h"
+#include "skbtrace.h"
 
 /* Frames joined with ";" (the folded-stack convention of flame graphs). */
 static char *join_frames(const struct stack_entry *e)
@@ -78,6 +80,40 @@ int stack_table_expo(struct stack_table *t, struct expo *e)
 	return expo_table(t, e);
 }
 
+/*
+ * "sources", beside "frames" and index for index: each frame's line and
+ * inlined chain from the kernel's debug info, or null.  Absent without any.
+ */
+static void add_sources(cJSON *o, const struct stack_entry *se)
+{
+	struct source_cache *c = source_cache_default();
+	const struct source_answer *a[SKBTRACE_MAX_STACK_DEPTH];
+	bool any = false;
+	cJSON *arr;
+
+	for (size_t i = 0; i < se->n_frames && i < SKBTRACE_MAX_STACK_DEPTH; i++)
+		any |= (a[i] = source_cache_get(c, se->frames[i])) != NULL;
+	if (!any || !(arr = cJSON_AddArrayToObject(o, "sources")))
+		return;
+	for (size_t i = 0; i < se->n_frames && i < SKBTRACE_MAX_STACK_DEPTH; i++) {
+		cJSON *f = a[i] ? cJSON_CreateObject() : cJSON_CreateNull(), *in;
+
+		if (a[i] && f) {
+			cJSON_AddStringToObject(f, "source", a[i]->source);
+			in = cJSON_AddArrayToObject(f, "inlined");
+			for (size_t k = 0; in && k < a[i]->n_inlined; k++) {
+				cJSON *ij = cJSON_CreateObject();
+
+				cJSON_AddStringToObject(ij, "function", a[i]->inlined[k].func);
+				cJSON_AddStringToObject(ij, "at", a[i]->inlined[k].at);
+				cJSON_AddItemToArray(in, ij);
+			}
+		}
+		cJSON_AddItemToArray(arr, f);
+	}
+}
+
+
 static cJSON *entry_json(const struct stack_entry *se)
 {
 	cJSON *o = cJSON_CreateObject(), *frames, *hints;
@@ -89,6 +125,7 @@ static cJSON *entry_json(const struct stack_entry *se)
 	/* Innermost frame first, as bpftrace's kstack prints it. */
 	for (size_t i = 0; frames && i < se->n_frames; i++)
 		cJSON_AddItemToArray(frames, cJSON_CreateString(se->frames[i]));
+	add_sources(o, se);
 	hints = cJSON_AddArrayToObject(o, "hints");
 	for (size_t i = 0; hints && i < se->n_notes; i++) {
 		const struct hint *h = se->notes[i].hint;

@@ -8,14 +8,15 @@ set -euo pipefail
 
 SUITE=bookworm
 CACHE=${1:-/var/cache/skbtrace-test}
-# Bump when PACKAGES changes, so stale caches are rebuilt.  procps: the
-# unit's ExecReload= runs /bin/kill; man-db: the package test reads its man pages;
-# libcurl3-gnutls: `skbtrace top`'s client (apt installs offline, --private-network).
-# The stamp is in the path too: branches of another stamp that share the
-# cache each keep their own tree instead of rebuilding the other's.
-STAMP="v5"
+# Bump when PACKAGES changes, so stale caches are rebuilt; the stamp is in
+# the path, so that branches with other package lists do not rebuild each
+# other's tree.  procps: the unit's ExecReload= runs /bin/kill; man-db: the
+# package test reads its man pages; libcurl3-gnutls: `skbtrace top`'s client;
+# libdw1: source lines (daemon/symbols).  apt installs offline
+# (--private-network), so every library the package depends on is here.
+STAMP="v6"
 ROOTFS=$CACHE/rootfs-$SUITE-$STAMP
-PACKAGES=systemd,systemd-sysv,dbus,procps,man-db,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,libcurl3-gnutls,curl,bpftool
+PACKAGES=systemd,systemd-sysv,dbus,procps,man-db,libbpf1,libelf1,libmicrohttpd12,libsystemd0,libcjson1,libcurl3-gnutls,libdw1,curl,bpftool
 
 mkdir -p "$CACHE"
 exec 9> "$CACHE/.lock"

@@ -3,7 +3,9 @@
  * The kfree_skb chain's slot bookkeeping (kernel/kfree_skb_chain.c): each
  * member's program reserves the first free slot and learns the next to try,
  * a freed slot is taken again, all eight taken is a clear error, and the
- * last one out frees the dispatcher.  The members are programs of the drop
+ * last one out frees the dispatcher.  The chain's end (one past the highest
+ * reserved slot, which the programs read so as not to try empty slots after
+ * it) follows every reservation and release.  The members are programs of the drop
  * probe's object, opened, never loaded or attached; the dispatcher itself is
  * loaded (CAP_BPF), else the test is skipped.
  */
@@ -31,6 +33,17 @@ static struct bpf_object *open_drop(void)
 	return NULL;
 }
 
+/* The chain's end as the programs read it, through member i's reused map. */
+static long chain_end(struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "kfree_skb_chain_end");
+	uint32_t zero = 0, end = 0;
+
+	if (!m || bpf_map_lookup_elem(bpf_map__fd(m), &zero, &end))
+		return -1;
+	return end;
+}
+
 int main(void)
 {
 	struct bpf_object *objs[SKBTRACE_CHAIN_SLOTS + 1] = { 0 };
@@ -50,8 +63,9 @@ int main(void)
 #define PREPARE(i)                                                                                 \
 	kfree_skb_chain_prepare(                                                                   \
 		&links[i], bpf_object__find_program_by_name(objs[i], "drop_tp_btf"),               \
-		ATTACH_TP_BTF, bpf_object__find_map_by_name(objs[i], "kfree_skb_chain"), &next,    \
-		err, sizeof(err))
+		ATTACH_TP_BTF, bpf_object__find_map_by_name(objs[i], "kfree_skb_chain"),             \
+		bpf_object__find_map_by_name(objs[i], "kfree_skb_chain_end"), &next, err,          \
+		sizeof(err))
 	ret = PREPARE(0);
 	if (ret == -EPERM || ret == -EACCES) {
 		check_skip(
@@ -60,18 +74,25 @@ int main(void)
 	}
 	CHECK(ret == 0 && links[0].slot == 0 && next == 1);
 	CHECK(kfree_skb_chain_dispatcher(ATTACH_TP_BTF) == NULL); /* attached only at a join */
+	CHECK(chain_end(objs[0]) == 1);
 	CHECK(PREPARE(1) == 0 && links[1].slot == 1 && next == 2);
+	CHECK(chain_end(objs[1]) == 2);
 	/* A freed slot is the first free one again. */
 	kfree_skb_chain_leave(&links[0]);
 	CHECK(links[0].slot == -1);
+	CHECK(chain_end(objs[1]) == 2); /* slot 1 is still reserved */
 	CHECK(PREPARE(2) == 0 && links[2].slot == 0 && next == 1);
 	for (int i = 3; i <= SKBTRACE_CHAIN_SLOTS; i++)
 		CHECK(PREPARE(i) == 0 && links[i].slot == i - 1);
+	CHECK(chain_end(objs[1]) == SKBTRACE_CHAIN_SLOTS);
 	/* All eight taken: a ninth says so. */
 	CHECK(PREPARE(0) == -ENOSPC);
 	CHECK_STR_EQ(err, "all 8 kfree_skb chain slots are taken");
 	CHECK(links[0].slot == -1);
-	for (int i = 1; i <= SKBTRACE_CHAIN_SLOTS; i++)
+	/* Releasing the highest slot lowers the end to the next reserved one. */
+	kfree_skb_chain_leave(&links[SKBTRACE_CHAIN_SLOTS]);
+	CHECK(chain_end(objs[1]) == SKBTRACE_CHAIN_SLOTS - 1);
+	for (int i = 1; i < SKBTRACE_CHAIN_SLOTS; i++)
 		kfree_skb_chain_leave(&links[i]);
 	/* The last one out freed the chain; a new member starts at slot 0. */
 	CHECK(PREPARE(0) == 0 && links[0].slot == 0 && next == 1);
