@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 #include "http.h"
 #include "http_auth.h"
+#include "http_auth_pool.h"
 #include "http_guard.h"
 #include "http_tls.h"
 #include "listen_addr.h"
@@ -86,6 +87,9 @@ struct http_server {
 	struct MHD_Response *failed;
 	struct MHD_Response *unauthorized;
 	struct MHD_Response *forbidden;
+	struct MHD_Response *too_many;
+	/* bcrypt off the loop: requests wait for it suspended (see admitted()). */
+	struct http_auth_pool *pool;
 	/* A connection was closed by the last http_server_run(). */
 	bool closed;
 	uint64_t runs;			 /* http_server_run() calls, to tell concurrent requests */
@@ -138,6 +142,17 @@ static struct http_guard_conn *guarded(struct MHD_Connection *conn)
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return info ? info->socket_context : NULL;
+}
+
+/*
+ * What a request's *req_cls holds: NULL on the first call, one of these
+ * two, or the bcrypt job it is suspended for.
+ */
+static int reading, answered;
+
+static struct http_auth_job *job_of(void *req_cls)
+{
+	return req_cls && req_cls != &reading && req_cls != &answered ? req_cls : NULL;
 }
 
 /* Refused connections are accepted and closed at once, before any byte is read. */
@@ -213,8 +228,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	const union MHD_ConnectionInfo *fd =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 
-	(void)req_cls;
 	(void)toe;
+	/* Closed after its bcrypt, before it was answered (shutdown, a deadline). */
+	http_auth_job_free(job_of(*req_cls));
+	*req_cls = NULL;
 	if (c)
 		http_guard_enter(s->guard, c,
 				 fd && peer_ended(fd->connect_fd) ? HTTP_PHASE_HEADERS
@@ -305,16 +322,38 @@ static enum MHD_Result serve_route(struct http_server *s, struct MHD_Connection 
 	return ret;
 }
 
+enum admission {
+	ADMIT,
+	REFUSE,	 /* the refusal queued */
+	SUSPEND, /* waiting for a bcrypt worker */
+};
+
+static enum admission refuse(struct http_server *s, struct MHD_Connection *conn,
+			     enum http_refusal why, enum MHD_Result *refusal)
+{
+	bool busy = why == HTTP_REFUSED_AUTH_BUSY || why == HTTP_REFUSED_AUTH_BUDGET;
+
+	s->refused[why]++;
+	*refusal =
+		MHD_queue_response(conn, busy ? MHD_HTTP_TOO_MANY_REQUESTS : MHD_HTTP_UNAUTHORIZED,
+				   busy ? s->too_many : s->unauthorized);
+	return REFUSE;
+}
+
 /*
  * Checked for every path, known or not, and every method, so that a
- * stranger learns nothing; false with the refusal queued in *refusal.
+ * stranger learns nothing.  A password not known right or wrong is checked
+ * by a worker while the connection is suspended (may_wait), or refused:
+ * a method that is refused anyway is not worth a bcrypt.
  */
-static bool admitted(struct http_server *s, struct MHD_Connection *conn, enum MHD_Result *refusal)
+static enum admission admitted(struct http_server *s, struct MHD_Connection *conn, bool may_wait,
+			       void **req_cls, enum MHD_Result *refusal)
 {
 	struct mhd_instance *in = instance_of(s, conn);
-	const union MHD_ConnectionInfo *tls;
+	const union MHD_ConnectionInfo *tls, *addr;
 	char *user, *password = NULL;
-	bool ok;
+	struct http_auth_job *job;
+	enum http_auth_verdict v;
 
 	if (in->sec.tls.enabled) {
 		tls = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
@@ -322,22 +361,39 @@ static bool admitted(struct http_server *s, struct MHD_Connection *conn, enum MH
 					     in->sec.tls.client_auth)) {
 			s->refused[HTTP_REFUSED_CLIENT_CERTIFICATE]++;
 			*refusal = MHD_queue_response(conn, MHD_HTTP_FORBIDDEN, s->forbidden);
-			return false;
+			return REFUSE;
 		}
 	}
 	if (!in->auth)
-		return true;
+		return ADMIT;
+	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	user = MHD_basic_auth_get_username_password(conn, &password);
-	ok = http_auth_check(in->auth, user, password);
+	v = http_auth_begin(in->auth, addr ? addr->client_addr : NULL, user, password, now_ms(),
+			    &job);
 	if (password)
 		explicit_bzero(password, strlen(password));
 	MHD_free(user);
 	MHD_free(password);
-	if (!ok) {
-		s->refused[HTTP_REFUSED_PASSWORD]++;
-		*refusal = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, s->unauthorized);
+	switch (v) {
+	case HTTP_AUTH_OK:
+		return ADMIT;
+	case HTTP_AUTH_KNOWN_WRONG:
+		return refuse(s, conn, HTTP_REFUSED_PASSWORD_KNOWN, refusal);
+	case HTTP_AUTH_OVER_BUDGET:
+		return refuse(s, conn, HTTP_REFUSED_AUTH_BUDGET, refusal);
+	case HTTP_AUTH_NEEDS_BCRYPT:
+		break;
+	default:
+		return refuse(s, conn, HTTP_REFUSED_PASSWORD, refusal);
 	}
-	return ok;
+	job->owner = conn;
+	if (may_wait && http_auth_pool_submit(s->pool, job, in->mhd)) {
+		*req_cls = job;
+		MHD_suspend_connection(conn);
+		return SUSPEND;
+	}
+	http_auth_end(in->auth, job, now_ms()); /* not run: the attempt given back */
+	return refuse(s, conn, may_wait ? HTTP_REFUSED_AUTH_BUSY : HTTP_REFUSED_PASSWORD, refusal);
 }
 
 /*
@@ -353,10 +409,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **req_cls)
 {
-	static int reading, answered;
 	struct http_server *s = cls;
+	struct http_auth_job *job = job_of(*req_cls);
 	const struct http_route *route;
 	enum MHD_Result refusal;
+	enum admission adm;
 
 	(void)version;
 	(void)upload_data;
@@ -370,29 +427,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!*req_cls && strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD)) {
 		*req_cls = &answered;
-		if (!admitted(s, conn, &refusal))
+		if (admitted(s, conn, false, req_cls, &refusal) != ADMIT)
 			return refusal;
 		if (!route)
 			return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, s->not_found);
 		return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, s->not_allowed);
 	}
-	if (!*req_cls || *upload_data_size) {
+	if (!*req_cls || (!job && *upload_data_size)) {
 		*req_cls = &reading;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	*req_cls = &answered;
-	if (!admitted(s, conn, &refusal))
-		return refusal;
+	if (job) {
+		/* Resumed: the worker has checked the password. */
+		if (!http_auth_end(instance_of(s, conn)->auth, job, now_ms()))
+			return refuse(s, conn, HTTP_REFUSED_PASSWORD, &refusal), refusal;
+	} else {
+		adm = admitted(s, conn, true, req_cls, &refusal);
+		if (adm == SUSPEND)
+			return MHD_YES;
+		if (adm == REFUSE)
+			return refusal;
+	}
 	if (!route)
 		return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, s->not_found);
 	return serve_route(s, conn, route);
 }
 
-static void instance_stop(struct mhd_instance *in)
+static void resume_checked(struct http_server *s);
+
+static void instance_stop(struct http_server *s, struct mhd_instance *in)
 {
 	MHD_socket fd;
 
+	if (in->mhd && s->pool) {
+		/* MHD must not be stopped with connections suspended: none is left waiting. */
+		http_auth_pool_cancel(s->pool, in->mhd);
+		resume_checked(s);
+	}
 	if (in->mhd) {
 		/* Quiesced, MHD leaves the socket alone: no shutdown(2) of what the next one serves. */
 		fd = MHD_quiesce_daemon(in->mhd);
@@ -413,7 +486,7 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 	const struct web_tls_config *tls = &in->sec.tls;
 	struct MHD_OptionItem opts[10];
 	const union MHD_DaemonInfo *info;
-	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	char why[256] = "";
 	int n = 0, fd;
 
@@ -422,7 +495,7 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 	if (web_security_copy(&in->sec, web) ||
 	    (in->sec.n_users && !(in->auth = http_auth_new(in->sec.users, in->sec.n_users)))) {
 		snprintf(err, errlen, "out of memory");
-		instance_stop(in);
+		instance_stop(s, in);
 		return -ENOMEM;
 	}
 	fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 3);
@@ -430,7 +503,7 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 		int saved = errno;
 
 		snprintf(err, errlen, "cannot duplicate the listening socket: %s", strerror(saved));
-		instance_stop(in);
+		instance_stop(s, in);
 		return -saved;
 	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL };
@@ -464,13 +537,13 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 	if (!in->mhd) {
 		close(fd);
 		snprintf(err, errlen, "%s", *why ? why : "libmicrohttpd refused to start");
-		instance_stop(in);
+		instance_stop(s, in);
 		return -EINVAL;
 	}
 	info = MHD_get_daemon_info(in->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	if (!info || info->epoll_fd < 0) {
 		snprintf(err, errlen, "no epoll fd");
-		instance_stop(in);
+		instance_stop(s, in);
 		return -EINVAL;
 	}
 	in->epoll_fd = info->epoll_fd;
@@ -503,6 +576,9 @@ static void free_server(struct http_server *s)
 		MHD_destroy_response(s->unauthorized);
 	if (s->forbidden)
 		MHD_destroy_response(s->forbidden);
+	if (s->too_many)
+		MHD_destroy_response(s->too_many);
+	http_auth_pool_free(s->pool);
 	if (s->epoll_fd >= 0)
 		close(s->epoll_fd);
 	free(s);
@@ -548,10 +624,15 @@ struct http_server *http_server_start(int listen_fd, const struct http_route *ro
 	s->unauthorized =
 		canned("unauthorized\n", MHD_HTTP_HEADER_WWW_AUTHENTICATE, HTTP_AUTH_REALM);
 	s->forbidden = canned("client certificate refused\n", NULL, NULL);
+	s->too_many = canned("too many password attempts, try again later\n",
+			     MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	s->pool = http_auth_pool_new();
 	s->shared = calloc(n_routes ? n_routes : 1, sizeof(*s->shared));
 	s->guard = http_guard_new(lim);
 	if (s->epoll_fd < 0 || !s->not_found || !s->not_allowed || !s->failed || !s->unauthorized ||
-	    !s->forbidden || !s->shared || !s->guard) {
+	    !s->forbidden || !s->too_many || !s->pool || !s->shared || !s->guard ||
+	    epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, http_auth_pool_fd(s->pool),
+		      &(struct epoll_event){ .events = EPOLLIN })) {
 		snprintf(err, errlen, "cannot start HTTP server: out of memory");
 		free_server(s);
 		return NULL;
@@ -559,7 +640,7 @@ struct http_server *http_server_start(int listen_fd, const struct http_route *ro
 	if (instance_start(s, &s->cur, web, why, sizeof(why)) || watch_instance(s, &s->cur)) {
 		snprintf(err, errlen, "cannot start HTTP%s server: %s", web->tls.enabled ? "S" : "",
 			 why);
-		instance_stop(&s->cur);
+		instance_stop(s, &s->cur);
 		free_server(s);
 		return NULL;
 	}
@@ -583,7 +664,7 @@ int http_server_reconfigure(struct http_server *s, const struct web_config *web,
 	if (ret) {
 		snprintf(err, errlen, "cannot restart the HTTP%s server: %s",
 			 web->tls.enabled ? "S" : "", why);
-		instance_stop(&next);
+		instance_stop(s, &next);
 		return ret;
 	}
 	for (size_t i = 0; i < s->n_routes; i++) {
@@ -592,7 +673,7 @@ int http_server_reconfigure(struct http_server *s, const struct web_config *web,
 		s->shared[i].response = NULL;
 	}
 	/* One retiring at a time; closing its epoll fd takes it out of s->epoll_fd. */
-	instance_stop(&s->old);
+	instance_stop(s, &s->old);
 	s->old = s->cur;
 	s->cur = next;
 	fd = MHD_quiesce_daemon(s->old.mhd);
@@ -611,8 +692,8 @@ void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	instance_stop(&s->old);
-	instance_stop(&s->cur);
+	instance_stop(s, &s->old);
+	instance_stop(s, &s->cur);
 	close(s->listen_fd);
 	free_server(s);
 }
@@ -622,12 +703,22 @@ int http_server_fd(struct http_server *s)
 	return s->epoll_fd;
 }
 
+/* Requests whose bcrypt is done are served again, by this run of MHD. */
+static void resume_checked(struct http_server *s)
+{
+	struct http_auth_job *job;
+
+	while ((job = http_auth_pool_done(s->pool)))
+		MHD_resume_connection(job->owner);
+}
+
 int http_server_run(struct http_server *s)
 {
 	int ret;
 
 	s->closed = false;
 	s->runs++;
+	resume_checked(s);
 	ret = MHD_run(s->cur.mhd) == MHD_YES ? 0 : -1;
 	if (s->old.mhd) {
 		const union MHD_DaemonInfo *left;
@@ -635,7 +726,7 @@ int http_server_run(struct http_server *s)
 		MHD_run(s->old.mhd);
 		left = MHD_get_daemon_info(s->old.mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 		if (left && !left->num_connections)
-			instance_stop(&s->old);
+			instance_stop(s, &s->old);
 	}
 	/* Shut sockets wake MHD's epoll set: the next run closes them. */
 	http_guard_expire(s->guard, now_ms());
