@@ -111,7 +111,7 @@ static int parse_web(const struct json_err *e, const cJSON *v, struct web_config
 	    parse_web_uint(e, v, "header_timeout_seconds", 1, 3600, 1000, &w->header_timeout_ms) ||
 	    parse_web_uint(e, v, "idle_timeout_seconds", 1, 3600, 1000, &w->idle_timeout_ms))
 		return -EINVAL;
-	if (w->max_connections_per_client > w->max_connections) {
+	if (w->max_connections_per_client && w->max_connections_per_client > w->max_connections) {
 		json_path_key(path, sizeof(path), "web", "max_connections_per_client");
 		return json_fail(e, path, "at most web.max_connections (%u), got %u",
 				 w->max_connections, w->max_connections_per_client);
@@ -349,11 +349,14 @@ static int parse_buffer(const char *text, size_t len, const char *file,
 	out->limits.max_stable_stacks = STACK_TABLE_DEFAULT_MAX;
 	/* Prometheus keeps one connection per target, alive between scrapes. */
 	out->web.max_connections = 512;
-	out->web.max_connections_per_client = 16;
+	/* 0: as many as max_connections (config_load), for clients that share one address. */
+	out->web.max_connections_per_client = 0;
 	out->web.header_timeout_ms = 5000;
 	out->web.idle_timeout_ms = 30000;
 	out->file = strdup(file);
 	ret = out->file ? parse_root(&e, root, lookup, out) : json_fail(&e, NULL, "out of memory");
+	if (!out->web.max_connections_per_client)
+		out->web.max_connections_per_client = out->web.max_connections;
 	cJSON_Delete(root);
 	if (ret)
 		config_free(out);

@@ -729,6 +729,8 @@ int http_server_run(struct http_server *s)
 			instance_stop(s, &s->old);
 	}
 	/* Shut sockets wake MHD's epoll set: the next run closes them. */
+	if (http_guard_settle(s->guard))
+		s->closed = true;
 	http_guard_expire(s->guard, now_ms());
 	return ret;
 }

@@ -10,6 +10,7 @@ struct client {
 	uint8_t addr[16];
 	uint32_t conns;
 	uint32_t shut; /* of conns: shut, their close not yet seen */
+	uint32_t owed; /* evictions promised to new connections at this client's limit */
 };
 
 struct http_guard_conn {
@@ -25,7 +26,9 @@ struct http_guard_conn {
 struct http_guard {
 	struct http_limits lim;
 	struct http_guard_conn *conns;
-	uint64_t shut; /* connections shut, their close not yet seen */
+	uint64_t shut;	     /* connections shut, their close not yet seen */
+	uint64_t owed_any;   /* evictions promised at the server's limit */
+	uint64_t owed_total; /* those and the clients' */
 	/* Clients with open connections: few, so a scan is cheapest. */
 	struct client *clients;
 	size_t n_clients, cap_clients;
@@ -128,18 +131,22 @@ static void shut(struct http_guard *g, struct http_guard_conn *conn)
 	shutdown(conn->fd, SHUT_RDWR);
 }
 
+static bool waiting_for_request(const struct http_guard_conn *c, const struct client *key)
+{
+	return !c->shut && c->phase != HTTP_PHASE_RESPONSE && (!key || same_client(&c->key, key));
+}
+
 /*
  * The connection of client key (any client when NULL) that has waited
  * longest for a request.  A scan: the limits keep the list short, and the
  * deadlines scan it every run anyway.
  */
-static struct http_guard_conn *eviction_victim(struct http_guard *g, const struct client *key)
+static struct http_guard_conn *oldest_waiting(struct http_guard *g, const struct client *key)
 {
 	struct http_guard_conn *victim = NULL;
 
 	for (struct http_guard_conn *c = g->conns; c; c = c->next) {
-		if (c->shut || c->phase == HTTP_PHASE_RESPONSE ||
-		    (key && !same_client(&c->key, key)))
+		if (!waiting_for_request(c, key))
 			continue;
 		if (!victim || c->waiting_since_ms <= victim->waiting_since_ms)
 			victim = c;
@@ -147,30 +154,95 @@ static struct http_guard_conn *eviction_victim(struct http_guard *g, const struc
 	return victim;
 }
 
+static uint64_t count_waiting(const struct http_guard *g, const struct client *key)
+{
+	uint64_t n = 0;
+
+	for (const struct http_guard_conn *c = g->conns; c; c = c->next)
+		n += waiting_for_request(c, key);
+	return n;
+}
+
+/*
+ * The eviction is promised here and done by http_guard_settle(), after the
+ * server's run: a connection accepted with its request already in the socket
+ * (a client that waited in the backlog) has been read by then, and is no
+ * longer a candidate, whatever number of connections came after it.
+ */
 bool http_guard_admit(struct http_guard *g, const struct sockaddr *addr)
 {
 	enum http_reject_reason why;
-	struct http_guard_conn *victim;
 	struct client key, *c;
+	uint64_t owed;
 
 	client_key(addr, &key);
 	c = find_client(g, &key);
-	if (c && c->conns - c->shut >= g->lim.max_connections_per_client) {
+	if (c && c->conns - c->shut - c->owed >= g->lim.max_connections_per_client) {
 		why = HTTP_REJECT_CLIENT_LIMIT;
-		victim = eviction_victim(g, &key);
-	} else if (g->stats.open - g->shut >= g->lim.max_connections) {
+		owed = c->owed;
+	} else if (g->stats.open - g->shut - g->owed_total >= g->lim.max_connections) {
 		why = HTTP_REJECT_CONNECTION_LIMIT;
-		victim = eviction_victim(g, NULL);
+		owed = g->owed_total;
 	} else {
 		return true;
 	}
-	if (!victim) {
+	if (count_waiting(g, why == HTTP_REJECT_CLIENT_LIMIT ? &key : NULL) <= owed) {
 		g->stats.rejected[why]++;
 		return false;
 	}
-	shut(g, victim);
-	g->stats.evicted[why]++;
+	if (why == HTTP_REJECT_CLIENT_LIMIT)
+		c->owed++;
+	else
+		g->owed_any++;
+	g->owed_total++;
 	return true;
+}
+
+/* At the server's limit, the client holding the most slots gives one up first. */
+static struct http_guard_conn *victim_any(struct http_guard *g)
+{
+	struct http_guard_conn *v = NULL;
+	struct client *most = NULL;
+
+	for (size_t i = 0; i < g->n_clients; i++) {
+		struct client *c = &g->clients[i];
+
+		if (!most || c->conns - c->shut > most->conns - most->shut)
+			most = c;
+	}
+	if (most)
+		v = oldest_waiting(g, most);
+	return v ? v : oldest_waiting(g, NULL);
+}
+
+int http_guard_settle(struct http_guard *g)
+{
+	struct http_guard_conn *v;
+	int n = 0;
+
+	for (size_t i = 0; i < g->n_clients; i++) {
+		struct client key = g->clients[i];
+
+		for (; g->clients[i].owed; g->clients[i].owed--) {
+			v = oldest_waiting(g, &key);
+			if (!v)
+				break;
+			shut(g, v);
+			g->stats.evicted[HTTP_REJECT_CLIENT_LIMIT]++;
+			n++;
+		}
+		g->clients[i].owed = 0;
+	}
+	for (; g->owed_any; g->owed_any--) {
+		v = victim_any(g);
+		if (!v)
+			break;
+		shut(g, v);
+		g->stats.evicted[HTTP_REJECT_CONNECTION_LIMIT]++;
+		n++;
+	}
+	g->owed_any = g->owed_total = 0;
+	return n;
 }
 
 static uint32_t phase_timeout(const struct http_guard *g, enum http_conn_phase p)

@@ -74,14 +74,17 @@ void http_guard_set_limits(struct http_guard *g, const struct http_limits *lim);
 
 /*
  * Whether a connection from addr may be accepted.  At a limit (the client's
- * first), the connection of that scope that has waited longest for a
- * request (phase headers or idle) is shut to make room and counted as
- * evicted; one whose request is being answered never is.  Only when every
- * connection of that scope is answering one is the new one refused
- * (counted as rejected).  Shut connections no longer count against the
- * limits.
+ * first), it is, and one connection of that scope (that client, or at the
+ * server's limit the client holding the most) that waits for a request
+ * (phase headers or idle) is to make room: http_guard_settle() shuts the
+ * one that has waited longest.  One whose request is being answered never
+ * is.  Only when every connection of that scope is answering one is the
+ * new one refused (counted as rejected).  Shut connections no longer count
+ * against the limits.
  */
 bool http_guard_admit(struct http_guard *g, const struct sockaddr *addr);
+/* After a run of the server: does the evictions admitted promised, counted.  Returns how many. */
+int http_guard_settle(struct http_guard *g);
 /* An accepted connection, in the headers phase; NULL when out of memory. */
 struct http_guard_conn *http_guard_open(struct http_guard *g, const struct sockaddr *addr, int fd,
 					uint64_t now_ms);
