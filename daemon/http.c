@@ -154,6 +154,18 @@ static struct http_auth_job *job_of(void *req_cls)
 	return req_cls && req_cls != &reading && req_cls != &answered ? req_cls : NULL;
 }
 
+/*
+ * A TLS client that sent its whole ClientHello is in its handshake, not
+ * squatting: evicted only after those that never did (http_guard_spoke()).
+ */
+static void on_client_hello(void *mhd_conn)
+{
+	struct http_guard_conn *c = mhd_conn ? guarded(mhd_conn) : NULL;
+
+	if (c)
+		http_guard_spoke(c);
+}
+
 /* Refused connections are accepted and closed at once, before any byte is read. */
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
 {
@@ -190,7 +202,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 
 		if (tls && tls->tls_session)
-			http_tls_session_start(tls->tls_session, in->sec.tls.client_auth);
+			http_tls_session_start(tls->tls_session, in->sec.tls.client_auth,
+					       on_client_hello);
 	}
 	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);

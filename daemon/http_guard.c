@@ -20,6 +20,7 @@ struct http_guard_conn {
 	uint64_t deadline_ms;
 	uint64_t waiting_since_ms; /* headers or idle: since when no request is in progress */
 	bool shut;
+	bool spoke;	   /* see http_guard_spoke() */
 	struct client key; /* conns and shut unused */
 };
 
@@ -148,10 +149,16 @@ static struct http_guard_conn *oldest_waiting(struct http_guard *g, const struct
 	for (struct http_guard_conn *c = g->conns; c; c = c->next) {
 		if (!waiting_for_request(c, key))
 			continue;
-		if (!victim || c->waiting_since_ms <= victim->waiting_since_ms)
+		if (!victim || (victim->spoke && !c->spoke) ||
+		    (victim->spoke == c->spoke && c->waiting_since_ms <= victim->waiting_since_ms))
 			victim = c;
 	}
 	return victim;
+}
+
+void http_guard_spoke(struct http_guard_conn *c)
+{
+	c->spoke = true;
 }
 
 static uint64_t count_waiting(const struct http_guard *g, const struct client *key)
@@ -289,8 +296,10 @@ struct http_guard_conn *http_guard_open(struct http_guard *g, const struct socka
 void http_guard_enter(struct http_guard *g, struct http_guard_conn *c, enum http_conn_phase p,
 		      uint64_t now_ms)
 {
-	if (p != HTTP_PHASE_RESPONSE && (c->phase == HTTP_PHASE_RESPONSE || !c->waiting_since_ms))
+	if (p != HTTP_PHASE_RESPONSE && (c->phase == HTTP_PHASE_RESPONSE || !c->waiting_since_ms)) {
 		c->waiting_since_ms = now_ms ?: 1;
+		c->spoke = false;
+	}
 	c->phase = p;
 	c->deadline_ms = now_ms + phase_timeout(g, p);
 }

@@ -91,6 +91,12 @@ struct http_guard_conn *http_guard_open(struct http_guard *g, const struct socka
 void http_guard_enter(struct http_guard *g, struct http_guard_conn *c, enum http_conn_phase p,
 		      uint64_t now_ms);
 void http_guard_close(struct http_guard *g, struct http_guard_conn *c);
+/*
+ * The client has shown, while waiting for its request, that it is on its
+ * way (a whole TLS ClientHello): it is evicted after the connections of its
+ * scope that have not, oldest first among each.  Until its next wait.
+ */
+void http_guard_spoke(struct http_guard_conn *c);
 
 /*
  * Shuts down (shutdown(2), so that the server sees the close on its own

@@ -137,7 +137,7 @@ static void next_request(struct conn *c, enum mode m)
 		c->req_len = snprintf(c->req, sizeof(c->req), "%s", scrape_req);
 		return;
 	}
-	snprintf(cred, sizeof(cred), "alice:wrong%ld", attempts++);
+	snprintf(cred, sizeof(cred), "alice:wrong%d-%ld", (int)getpid(), attempts++);
 	base64(cred, enc);
 	c->req_len = snprintf(c->req, sizeof(c->req),
 			      "GET /metrics HTTP/1.1\r\nHost: skbtrace\r\n"
