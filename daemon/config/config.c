@@ -106,7 +106,7 @@ static int parse_web(const struct json_err *e, const cJSON *v, struct web_config
 	    parse_web_uint(e, v, "header_timeout_seconds", 1, 3600, 1000, &w->header_timeout_ms) ||
 	    parse_web_uint(e, v, "idle_timeout_seconds", 1, 3600, 1000, &w->idle_timeout_ms))
 		return -EINVAL;
-	if (w->max_connections_per_client > w->max_connections) {
+	if (w->max_connections_per_client && w->max_connections_per_client > w->max_connections) {
 		json_path_key(path, sizeof(path), "web", "max_connections_per_client");
 		return json_fail(e, path, "at most web.max_connections (%u), got %u",
 				 w->max_connections, w->max_connections_per_client);
@@ -357,6 +357,8 @@ static int parse_buffer(const char *text, size_t len, const char *file,
 	out->web.idle_timeout_ms = DEFAULT_WEB_IDLE_TIMEOUT_SECONDS * 1000;
 	out->file = strdup(file);
 	ret = out->file ? parse_root(&e, root, lookup, out) : json_fail(&e, NULL, "out of memory");
+	if (!out->web.max_connections_per_client)
+		out->web.max_connections_per_client = out->web.max_connections;
 	cJSON_Delete(root);
 	if (ret)
 		config_free(out);

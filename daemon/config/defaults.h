@@ -31,7 +31,12 @@
 
 /* web: Prometheus keeps one connection per target, alive between scrapes. */
 #define DEFAULT_WEB_MAX_CONNECTIONS 512
-#define DEFAULT_WEB_MAX_CONNECTIONS_PER_CLIENT 16
+/*
+ * 0: as many as max_connections (config_load).  Clients that share one
+ * address (loopback, NAT, a proxy) share this limit, and at it a new
+ * connection evicts one of that address's, which may be the scraper's.
+ */
+#define DEFAULT_WEB_MAX_CONNECTIONS_PER_CLIENT 0
 #define DEFAULT_WEB_HEADER_TIMEOUT_SECONDS 5
 #define DEFAULT_WEB_IDLE_TIMEOUT_SECONDS 30
 

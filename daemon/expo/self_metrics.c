@@ -81,7 +81,19 @@ static const struct self_metric_desc descs[SM_COUNT] = {
 		.labels = "reason",
 		.help = "HTTP connections closed at accept: web.max_connections "
 			 "reached (connection_limit), or the client's "
-			 "web.max_connections_per_client (client_limit).",
+			 "web.max_connections_per_client (client_limit), and every "
+			 "connection in its scope answering a request, so that none "
+			 "could be evicted.",
+	},
+	[SM_HTTP_CONNECTIONS_EVICTED_TOTAL] = {
+		.name = "skbtrace_http_connections_evicted_total",
+		.type = EXPO_COUNTER,
+		.section = "daemon",
+		.labels = "reason",
+		.help = "HTTP connections closed to admit a new one, at "
+			 "web.max_connections (connection_limit) or the new one's "
+			 "client's web.max_connections_per_client (client_limit): the "
+			 "one that had waited longest for a request.",
 	},
 	[SM_HTTP_CONNECTIONS_TIMED_OUT_TOTAL] = {
 		.name = "skbtrace_http_connections_timed_out_total",
@@ -98,8 +110,13 @@ static const struct self_metric_desc descs[SM_COUNT] = {
 		.section = "daemon",
 		.labels = "reason",
 		.help = "HTTP clients turned away: a request without a valid user and "
-			 "password of web.basic_auth_users (password, answered 401), "
-			 "or a client certificate that did not verify against "
+			 "password of web.basic_auth_users (password, answered 401; "
+			 "password_known_wrong when the same wrong one was checked in "
+			 "the last 30 s, without bcrypt), a password not checked "
+			 "because the bcrypt queue was full (password_queue_full) or "
+			 "the client had spent its failed attempts (password_budget), "
+			 "both answered 429, or a client certificate that did not "
+			 "verify against "
 			 "web.tls_server_config.client_ca_file (client_certificate).",
 	},
 	[SM_PROBE_ENABLED] = {

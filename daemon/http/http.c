@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 #include "http.h"
 #include "http_auth.h"
+#include "http_auth_pool.h"
 #include "http_guard.h"
 #include "http_internal.h"
 #include "http_tls.h"
@@ -63,20 +64,35 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", msg);
 }
 
-static struct mhd_instance *instance_of(struct http_server *s, struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
-
-	return info && s->old.mhd && info->daemon == s->old.mhd ? &s->old : &s->cur;
-}
-
 static struct http_guard_conn *guarded(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *info =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return info ? info->socket_context : NULL;
+}
+
+/*
+ * What a request's *req_cls holds: NULL on the first call, one of these
+ * two, or the bcrypt job it is suspended for.
+ */
+static int reading, answered;
+
+static struct http_auth_job *job_of(void *req_cls)
+{
+	return req_cls && req_cls != &reading && req_cls != &answered ? req_cls : NULL;
+}
+
+/*
+ * A TLS client that sent its whole ClientHello is in its handshake, not
+ * squatting: evicted only after those that never did (http_guard_spoke()).
+ */
+static void on_client_hello(void *mhd_conn)
+{
+	struct http_guard_conn *c = mhd_conn ? guarded(mhd_conn) : NULL;
+
+	if (c)
+		http_guard_spoke(c);
 }
 
 /* Refused connections are accepted and closed at once, before any byte is read. */
@@ -109,13 +125,14 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		*socket_ctx = NULL;
 		return;
 	}
-	in = instance_of(s, conn);
+	in = http_instance_of(s, conn);
 	if (in->sec.tls.enabled) {
 		const union MHD_ConnectionInfo *tls =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 
 		if (tls && tls->tls_session)
-			http_tls_session_start(tls->tls_session, in->sec.tls.client_auth);
+			http_tls_session_start(tls->tls_session, in->sec.tls.client_auth,
+					       on_client_hello);
 	}
 	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -152,15 +169,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	const union MHD_ConnectionInfo *fd =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 
-	(void)req_cls;
 	(void)toe;
+	/* Closed after its bcrypt, before it was answered (shutdown, a deadline). */
+	http_auth_job_free(job_of(*req_cls));
+	*req_cls = NULL;
 	if (c)
 		http_guard_enter(s->guard, c,
 				 fd && peer_ended(fd->connect_fd) ? HTTP_PHASE_HEADERS
 								  : HTTP_PHASE_IDLE,
 				 http_now_ms());
 	/* The answer is in the socket's buffer; FIN follows it, nothing more is read. */
-	if (instance_of(s, conn) == &s->old && fd)
+	if (http_instance_of(s, conn) == &s->old && fd)
 		shutdown(fd->connect_fd, SHUT_RDWR);
 }
 
@@ -245,41 +264,6 @@ static enum MHD_Result serve_route(struct http_server *s, struct MHD_Connection 
 }
 
 /*
- * Checked for every path, known or not, and every method, so that a
- * stranger learns nothing; false with the refusal queued in *refusal.
- */
-static bool admitted(struct http_server *s, struct MHD_Connection *conn, enum MHD_Result *refusal)
-{
-	struct mhd_instance *in = instance_of(s, conn);
-	const union MHD_ConnectionInfo *tls;
-	char *user, *password = NULL;
-	bool ok;
-
-	if (in->sec.tls.enabled) {
-		tls = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-		if (!http_tls_client_allowed(tls ? tls->tls_session : NULL,
-					     in->sec.tls.client_auth)) {
-			s->refused[HTTP_REFUSED_CLIENT_CERTIFICATE]++;
-			*refusal = MHD_queue_response(conn, MHD_HTTP_FORBIDDEN, s->forbidden);
-			return false;
-		}
-	}
-	if (!in->auth)
-		return true;
-	user = MHD_basic_auth_get_username_password(conn, &password);
-	ok = http_auth_check(in->auth, user, password);
-	if (password)
-		explicit_bzero(password, strlen(password));
-	MHD_free(user);
-	MHD_free(password);
-	if (!ok) {
-		s->refused[HTTP_REFUSED_PASSWORD]++;
-		*refusal = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, s->unauthorized);
-	}
-	return ok;
-}
-
-/*
  * MHD calls this once with the headers, again for every chunk of request
  * body, and a last time with no data once the request is complete.
  *
@@ -292,10 +276,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **req_cls)
 {
-	static int reading, answered;
 	struct http_server *s = cls;
+	struct http_auth_job *job = job_of(*req_cls);
 	const struct http_route *route;
 	enum MHD_Result refusal;
+	enum admission adm;
 
 	(void)version;
 	(void)upload_data;
@@ -309,29 +294,43 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!*req_cls && strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD)) {
 		*req_cls = &answered;
-		if (!admitted(s, conn, &refusal))
+		if (http_admitted(s, conn, false, req_cls, &refusal) != ADMIT)
 			return refusal;
 		if (!route)
 			return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, s->not_found);
 		return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, s->not_allowed);
 	}
-	if (!*req_cls || *upload_data_size) {
+	if (!*req_cls || (!job && *upload_data_size)) {
 		*req_cls = &reading;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	*req_cls = &answered;
-	if (!admitted(s, conn, &refusal))
-		return refusal;
+	if (job) {
+		/* Resumed: the worker has checked the password. */
+		if (!http_auth_end(http_instance_of(s, conn)->auth, job, http_now_ms()))
+			return http_refuse(s, conn, HTTP_REFUSED_PASSWORD, &refusal), refusal;
+	} else {
+		adm = http_admitted(s, conn, true, req_cls, &refusal);
+		if (adm == SUSPEND)
+			return MHD_YES;
+		if (adm == REFUSE)
+			return refusal;
+	}
 	if (!route)
 		return MHD_queue_response(conn, MHD_HTTP_NOT_FOUND, s->not_found);
 	return serve_route(s, conn, route);
 }
 
-void http_instance_stop(struct mhd_instance *in)
+void http_instance_stop(struct http_server *s, struct mhd_instance *in)
 {
 	MHD_socket fd;
 
+	if (in->mhd && s->pool) {
+		/* MHD must not be stopped with connections suspended: none is left waiting. */
+		http_auth_pool_cancel(s->pool, in->mhd);
+		http_resume_checked(s);
+	}
 	if (in->mhd) {
 		/* Quiesced, MHD leaves the socket alone: no shutdown(2) of what the next one serves. */
 		fd = MHD_quiesce_daemon(in->mhd);
@@ -352,7 +351,7 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 	const struct web_tls_config *tls = &in->sec.tls;
 	struct MHD_OptionItem opts[10];
 	const union MHD_DaemonInfo *info;
-	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	char why[256] = "";
 	int n = 0, fd;
 
@@ -361,7 +360,7 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 	if (web_security_copy(&in->sec, web) ||
 	    (in->sec.n_users && !(in->auth = http_auth_new(in->sec.users, in->sec.n_users)))) {
 		snprintf(err, errlen, "out of memory");
-		http_instance_stop(in);
+		http_instance_stop(s, in);
 		return -ENOMEM;
 	}
 	fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 3);
@@ -369,7 +368,7 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 		int saved = errno;
 
 		snprintf(err, errlen, "cannot duplicate the listening socket: %s", strerror(saved));
-		http_instance_stop(in);
+		http_instance_stop(s, in);
 		return -saved;
 	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL };
@@ -403,13 +402,13 @@ static int instance_start(struct http_server *s, struct mhd_instance *in,
 	if (!in->mhd) {
 		close(fd);
 		snprintf(err, errlen, "%s", *why ? why : "libmicrohttpd refused to start");
-		http_instance_stop(in);
+		http_instance_stop(s, in);
 		return -EINVAL;
 	}
 	info = MHD_get_daemon_info(in->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	if (!info || info->epoll_fd < 0) {
 		snprintf(err, errlen, "no epoll fd");
-		http_instance_stop(in);
+		http_instance_stop(s, in);
 		return -EINVAL;
 	}
 	in->epoll_fd = info->epoll_fd;
@@ -442,6 +441,9 @@ static void free_server(struct http_server *s)
 		MHD_destroy_response(s->unauthorized);
 	if (s->forbidden)
 		MHD_destroy_response(s->forbidden);
+	if (s->too_many)
+		MHD_destroy_response(s->too_many);
+	http_auth_pool_free(s->pool);
 	if (s->epoll_fd >= 0)
 		close(s->epoll_fd);
 	free(s);
@@ -487,10 +489,15 @@ struct http_server *http_server_start(int listen_fd, const struct http_route *ro
 	s->unauthorized =
 		canned("unauthorized\n", MHD_HTTP_HEADER_WWW_AUTHENTICATE, HTTP_AUTH_REALM);
 	s->forbidden = canned("client certificate refused\n", NULL, NULL);
+	s->too_many = canned("too many password attempts, try again later\n",
+			     MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	s->pool = http_auth_pool_new();
 	s->shared = calloc(n_routes ? n_routes : 1, sizeof(*s->shared));
 	s->guard = http_guard_new(lim);
 	if (s->epoll_fd < 0 || !s->not_found || !s->not_allowed || !s->failed || !s->unauthorized ||
-	    !s->forbidden || !s->shared || !s->guard) {
+	    !s->forbidden || !s->too_many || !s->pool || !s->shared || !s->guard ||
+	    epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, http_auth_pool_fd(s->pool),
+		      &(struct epoll_event){ .events = EPOLLIN })) {
 		snprintf(err, errlen, "cannot start HTTP server: out of memory");
 		free_server(s);
 		return NULL;
@@ -498,7 +505,7 @@ struct http_server *http_server_start(int listen_fd, const struct http_route *ro
 	if (instance_start(s, &s->cur, web, why, sizeof(why)) || watch_instance(s, &s->cur)) {
 		snprintf(err, errlen, "cannot start HTTP%s server: %s", web->tls.enabled ? "S" : "",
 			 why);
-		http_instance_stop(&s->cur);
+		http_instance_stop(s, &s->cur);
 		free_server(s);
 		return NULL;
 	}
@@ -522,7 +529,7 @@ int http_server_reconfigure(struct http_server *s, const struct web_config *web,
 	if (ret) {
 		snprintf(err, errlen, "cannot restart the HTTP%s server: %s",
 			 web->tls.enabled ? "S" : "", why);
-		http_instance_stop(&next);
+		http_instance_stop(s, &next);
 		return ret;
 	}
 	for (size_t i = 0; i < s->n_routes; i++) {
@@ -531,7 +538,7 @@ int http_server_reconfigure(struct http_server *s, const struct web_config *web,
 		s->shared[i].response = NULL;
 	}
 	/* One retiring at a time; closing its epoll fd takes it out of s->epoll_fd. */
-	http_instance_stop(&s->old);
+	http_instance_stop(s, &s->old);
 	s->old = s->cur;
 	s->cur = next;
 	fd = MHD_quiesce_daemon(s->old.mhd);
@@ -550,8 +557,17 @@ void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	http_instance_stop(&s->old);
-	http_instance_stop(&s->cur);
+	http_instance_stop(s, &s->old);
+	http_instance_stop(s, &s->cur);
 	close(s->listen_fd);
 	free_server(s);
+}
+
+/* Requests whose bcrypt is done are served again, by this run of MHD. */
+void http_resume_checked(struct http_server *s)
+{
+	struct http_auth_job *job;
+
+	while ((job = http_auth_pool_done(s->pool)))
+		MHD_resume_connection(job->owner);
 }

@@ -9,6 +9,8 @@ struct client {
 	sa_family_t family;
 	uint8_t addr[16];
 	uint32_t conns;
+	uint32_t shut; /* of conns: shut, their close not yet seen */
+	uint32_t owed; /* evictions promised to new connections at this client's limit */
 };
 
 struct http_guard_conn {
@@ -16,13 +18,18 @@ struct http_guard_conn {
 	int fd;
 	enum http_conn_phase phase;
 	uint64_t deadline_ms;
-	bool expired;
-	struct client key; /* conns unused */
+	uint64_t waiting_since_ms; /* headers or idle: since when no request is in progress */
+	bool shut;
+	bool spoke;	   /* see http_guard_spoke() */
+	struct client key; /* conns and shut unused */
 };
 
 struct http_guard {
 	struct http_limits lim;
 	struct http_guard_conn *conns;
+	uint64_t shut;	     /* connections shut, their close not yet seen */
+	uint64_t owed_any;   /* evictions promised at the server's limit */
+	uint64_t owed_total; /* those and the clients' */
 	/* Clients with open connections: few, so a scan is cheapest. */
 	struct client *clients;
 	size_t n_clients, cap_clients;
@@ -44,6 +51,9 @@ const char *http_refusal_name(enum http_refusal r)
 	static const char *const names[HTTP_REFUSALS] = {
 		[HTTP_REFUSED_PASSWORD] = "password",
 		[HTTP_REFUSED_CLIENT_CERTIFICATE] = "client_certificate",
+		[HTTP_REFUSED_PASSWORD_KNOWN] = "password_known_wrong",
+		[HTTP_REFUSED_AUTH_BUSY] = "password_queue_full",
+		[HTTP_REFUSED_AUTH_BUDGET] = "password_budget",
 	};
 
 	return (unsigned int)r < HTTP_REFUSALS ? names[r] : "unknown";
@@ -105,21 +115,141 @@ void http_guard_set_limits(struct http_guard *g, const struct http_limits *lim)
 	g->lim = *lim;
 }
 
+static bool same_client(const struct client *a, const struct client *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/* Shut once: the server sees the close on its own terms, in its next run. */
+static void shut(struct http_guard *g, struct http_guard_conn *conn)
+{
+	struct client *c = find_client(g, &conn->key);
+
+	conn->shut = true;
+	g->shut++;
+	if (c)
+		c->shut++;
+	shutdown(conn->fd, SHUT_RDWR);
+}
+
+static bool waiting_for_request(const struct http_guard_conn *c, const struct client *key)
+{
+	return !c->shut && c->phase != HTTP_PHASE_RESPONSE && (!key || same_client(&c->key, key));
+}
+
+/*
+ * The connection of client key (any client when NULL) that has waited
+ * longest for a request.  A scan: the limits keep the list short, and the
+ * deadlines scan it every run anyway.
+ */
+static struct http_guard_conn *oldest_waiting(struct http_guard *g, const struct client *key)
+{
+	struct http_guard_conn *victim = NULL;
+
+	for (struct http_guard_conn *c = g->conns; c; c = c->next) {
+		if (!waiting_for_request(c, key))
+			continue;
+		if (!victim || (victim->spoke && !c->spoke) ||
+		    (victim->spoke == c->spoke && c->waiting_since_ms <= victim->waiting_since_ms))
+			victim = c;
+	}
+	return victim;
+}
+
+void http_guard_spoke(struct http_guard_conn *c)
+{
+	c->spoke = true;
+}
+
+static uint64_t count_waiting(const struct http_guard *g, const struct client *key)
+{
+	uint64_t n = 0;
+
+	for (const struct http_guard_conn *c = g->conns; c; c = c->next)
+		n += waiting_for_request(c, key);
+	return n;
+}
+
+/*
+ * The eviction is promised here and done by http_guard_settle(), after the
+ * server's run: a connection accepted with its request already in the socket
+ * (a client that waited in the backlog) has been read by then, and is no
+ * longer a candidate, whatever number of connections came after it.
+ */
 bool http_guard_admit(struct http_guard *g, const struct sockaddr *addr)
 {
+	enum http_reject_reason why;
 	struct client key, *c;
+	uint64_t owed;
 
-	if (g->stats.open >= g->lim.max_connections) {
-		g->stats.rejected[HTTP_REJECT_CONNECTION_LIMIT]++;
-		return false;
-	}
 	client_key(addr, &key);
 	c = find_client(g, &key);
-	if (c && c->conns >= g->lim.max_connections_per_client) {
-		g->stats.rejected[HTTP_REJECT_CLIENT_LIMIT]++;
+	if (c && c->conns - c->shut - c->owed >= g->lim.max_connections_per_client) {
+		why = HTTP_REJECT_CLIENT_LIMIT;
+		owed = c->owed;
+	} else if (g->stats.open - g->shut - g->owed_total >= g->lim.max_connections) {
+		why = HTTP_REJECT_CONNECTION_LIMIT;
+		owed = g->owed_total;
+	} else {
+		return true;
+	}
+	if (count_waiting(g, why == HTTP_REJECT_CLIENT_LIMIT ? &key : NULL) <= owed) {
+		g->stats.rejected[why]++;
 		return false;
 	}
+	if (why == HTTP_REJECT_CLIENT_LIMIT)
+		c->owed++;
+	else
+		g->owed_any++;
+	g->owed_total++;
 	return true;
+}
+
+/* At the server's limit, the client holding the most slots gives one up first. */
+static struct http_guard_conn *victim_any(struct http_guard *g)
+{
+	struct http_guard_conn *v = NULL;
+	struct client *most = NULL;
+
+	for (size_t i = 0; i < g->n_clients; i++) {
+		struct client *c = &g->clients[i];
+
+		if (!most || c->conns - c->shut > most->conns - most->shut)
+			most = c;
+	}
+	if (most)
+		v = oldest_waiting(g, most);
+	return v ? v : oldest_waiting(g, NULL);
+}
+
+int http_guard_settle(struct http_guard *g)
+{
+	struct http_guard_conn *v;
+	int n = 0;
+
+	for (size_t i = 0; i < g->n_clients; i++) {
+		struct client key = g->clients[i];
+
+		for (; g->clients[i].owed; g->clients[i].owed--) {
+			v = oldest_waiting(g, &key);
+			if (!v)
+				break;
+			shut(g, v);
+			g->stats.evicted[HTTP_REJECT_CLIENT_LIMIT]++;
+			n++;
+		}
+		g->clients[i].owed = 0;
+	}
+	for (; g->owed_any; g->owed_any--) {
+		v = victim_any(g);
+		if (!v)
+			break;
+		shut(g, v);
+		g->stats.evicted[HTTP_REJECT_CONNECTION_LIMIT]++;
+		n++;
+	}
+	g->owed_any = g->owed_total = 0;
+	return n;
 }
 
 static uint32_t phase_timeout(const struct http_guard *g, enum http_conn_phase p)
@@ -166,6 +296,10 @@ struct http_guard_conn *http_guard_open(struct http_guard *g, const struct socka
 void http_guard_enter(struct http_guard *g, struct http_guard_conn *c, enum http_conn_phase p,
 		      uint64_t now_ms)
 {
+	if (p != HTTP_PHASE_RESPONSE && (c->phase == HTTP_PHASE_RESPONSE || !c->waiting_since_ms)) {
+		c->waiting_since_ms = now_ms ?: 1;
+		c->spoke = false;
+	}
 	c->phase = p;
 	c->deadline_ms = now_ms + phase_timeout(g, p);
 }
@@ -174,6 +308,11 @@ void http_guard_close(struct http_guard *g, struct http_guard_conn *conn)
 {
 	struct client *c = find_client(g, &conn->key);
 
+	if (conn->shut) {
+		g->shut--;
+		if (c)
+			c->shut--;
+	}
 	if (c && !--c->conns)
 		*c = g->clients[--g->n_clients];
 	if (conn->prev)
@@ -191,11 +330,10 @@ int http_guard_expire(struct http_guard *g, uint64_t now_ms)
 	int n = 0;
 
 	for (struct http_guard_conn *c = g->conns; c; c = c->next) {
-		if (c->expired || now_ms < c->deadline_ms)
+		if (c->shut || now_ms < c->deadline_ms)
 			continue;
-		c->expired = true;
 		g->stats.timed_out[c->phase]++;
-		shutdown(c->fd, SHUT_RDWR);
+		shut(g, c);
 		n++;
 	}
 	return n;
@@ -206,10 +344,9 @@ int http_guard_shut_idle(struct http_guard *g)
 	int n = 0;
 
 	for (struct http_guard_conn *c = g->conns; c; c = c->next) {
-		if (c->expired || c->phase != HTTP_PHASE_IDLE)
+		if (c->shut || c->phase != HTTP_PHASE_IDLE)
 			continue;
-		c->expired = true;
-		shutdown(c->fd, SHUT_RDWR);
+		shut(g, c);
 		n++;
 	}
 	return n;
@@ -222,7 +359,7 @@ int64_t http_guard_next_ms(const struct http_guard *g, uint64_t now_ms)
 	for (const struct http_guard_conn *c = g->conns; c; c = c->next) {
 		int64_t left;
 
-		if (c->expired)
+		if (c->shut)
 			continue;
 		left = c->deadline_ms > now_ms ? (int64_t)(c->deadline_ms - now_ms) : 0;
 		if (next < 0 || left < next)

@@ -60,6 +60,9 @@ struct http_server {
 	struct MHD_Response *failed;
 	struct MHD_Response *unauthorized;
 	struct MHD_Response *forbidden;
+	struct MHD_Response *too_many;
+	/* bcrypt off the loop: requests wait for it suspended (see admitted()). */
+	struct http_auth_pool *pool;
 	/* A connection was closed by the last http_server_run(). */
 	bool closed;
 	uint64_t runs;			 /* http_server_run() calls, to tell concurrent requests */
@@ -77,7 +80,36 @@ static inline uint64_t http_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Stops an instance's MHD and frees its settings; the listen socket stays. */
-void http_instance_stop(struct mhd_instance *in);
+/*
+ * Stops an instance's MHD and frees its settings; the listen socket stays.
+ * Its requests waiting for a bcrypt are cancelled and resumed first: MHD
+ * must not be stopped with connections suspended.
+ */
+void http_instance_stop(struct http_server *s, struct mhd_instance *in);
+
+/* The instance, current or retiring, that accepted the connection. */
+struct mhd_instance *http_instance_of(struct http_server *s, struct MHD_Connection *conn);
+
+/* What became of a request at its admission (http_admit.c). */
+enum admission {
+	ADMIT,
+	REFUSE,	 /* the refusal queued */
+	SUSPEND, /* waiting for a bcrypt worker */
+};
+
+/* Counts the refusal and queues its canned answer: 429 when busy, else 401. */
+enum admission http_refuse(struct http_server *s, struct MHD_Connection *conn,
+			   enum http_refusal why, enum MHD_Result *refusal);
+
+/*
+ * The client certificate and the password of a request, for every path and
+ * method; a password that needs a bcrypt suspends the request (may_wait)
+ * with its job in *req_cls.
+ */
+enum admission http_admitted(struct http_server *s, struct MHD_Connection *conn, bool may_wait,
+			     void **req_cls, enum MHD_Result *refusal);
+
+/* Resumes the requests whose bcrypt is done, for this run of MHD to serve. */
+void http_resume_checked(struct http_server *s);
 
 #endif

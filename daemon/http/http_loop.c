@@ -24,6 +24,7 @@ int http_server_run(struct http_server *s)
 
 	s->closed = false;
 	s->runs++;
+	http_resume_checked(s);
 	ret = MHD_run(s->cur.mhd) == MHD_YES ? 0 : -1;
 	if (s->old.mhd) {
 		const union MHD_DaemonInfo *left;
@@ -31,9 +32,11 @@ int http_server_run(struct http_server *s)
 		MHD_run(s->old.mhd);
 		left = MHD_get_daemon_info(s->old.mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 		if (left && !left->num_connections)
-			http_instance_stop(&s->old);
+			http_instance_stop(s, &s->old);
 	}
 	/* Shut sockets wake MHD's epoll set: the next run closes them. */
+	if (http_guard_settle(s->guard))
+		s->closed = true;
 	http_guard_expire(s->guard, http_now_ms());
 	return ret;
 }

@@ -20,6 +20,13 @@ int http_stats_expo(struct expo *e, const struct http_stats *st)
 				  (struct expo_label[]){ { "reason", http_reject_reason_name(r) } },
 				  1, st->rejected[r])
 			: -ENOMEM;
+	f = err ? NULL : expo_self_family(e, SM_HTTP_CONNECTIONS_EVICTED_TOTAL);
+	for (int r = 0; !err && r < HTTP_REJECT_REASONS; r++)
+		err = f ? expo_add_u64(
+				  f,
+				  (struct expo_label[]){ { "reason", http_reject_reason_name(r) } },
+				  1, st->evicted[r])
+			: -ENOMEM;
 	f = err ? NULL : expo_self_family(e, SM_HTTP_CONNECTIONS_TIMED_OUT_TOTAL);
 	for (int p = 0; !err && p < HTTP_PHASES; p++)
 		err = f ? expo_add_u64(

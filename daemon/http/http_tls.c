@@ -65,9 +65,28 @@ uint64_t http_tls_handshake_refusals(void)
 	return handshake_refusals;
 }
 
-void http_tls_session_start(void *session, enum web_client_auth policy)
+static void (*hello_cb)(void *ptr);
+
+static int on_client_hello(gnutls_session_t s, unsigned int type, unsigned int when,
+			   unsigned int incoming, const gnutls_datum_t *msg)
+{
+	(void)type;
+	(void)when;
+	(void)incoming;
+	(void)msg;
+	if (hello_cb)
+		hello_cb(gnutls_session_get_ptr(s));
+	return 0;
+}
+
+void http_tls_session_start(void *session, enum web_client_auth policy, void (*hello)(void *ptr))
 {
 	gnutls_session_t s = session;
+
+	/* One callback for the process: the server's loop is the only caller. */
+	hello_cb = hello;
+	gnutls_handshake_set_hook_function(s, GNUTLS_HANDSHAKE_CLIENT_HELLO, GNUTLS_HOOK_POST,
+					   on_client_hello);
 
 	switch (policy) {
 	case WEB_CLIENT_AUTH_NONE:

@@ -21,7 +21,11 @@ const char *http_tls_priorities(enum web_tls_version min);
  * asks for or requires a client certificate, and for the policies that
  * verify, fails the handshake on a certificate the CA did not sign.
  */
-void http_tls_session_start(void *session, enum web_client_auth policy);
+/*
+ * hello(ptr) is called once the client's whole ClientHello is in, with the
+ * session's pointer (gnutls_session_get_ptr(), libmicrohttpd's connection).
+ */
+void http_tls_session_start(void *session, enum web_client_auth policy, void (*hello)(void *ptr));
 
 /*
  * Whether the session's client certificate (or its absence) satisfies the

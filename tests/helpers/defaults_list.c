@@ -18,7 +18,11 @@ int main(void)
 	printf("limits.max_stack_series %d\n", DEFAULT_MAX_STACK_SERIES);
 	printf("limits.max_stable_stacks %d\n", DEFAULT_MAX_STABLE_STACKS);
 	printf("web.max_connections %d\n", DEFAULT_WEB_MAX_CONNECTIONS);
-	printf("web.max_connections_per_client %d\n", DEFAULT_WEB_MAX_CONNECTIONS_PER_CLIENT);
+	/* 0 stands for "as many as web.max_connections". */
+	if (DEFAULT_WEB_MAX_CONNECTIONS_PER_CLIENT)
+		printf("web.max_connections_per_client %d\n", DEFAULT_WEB_MAX_CONNECTIONS_PER_CLIENT);
+	else
+		printf("web.max_connections_per_client web.max_connections\n");
 	printf("web.header_timeout_seconds %d\n", DEFAULT_WEB_HEADER_TIMEOUT_SECONDS);
 	printf("web.idle_timeout_seconds %d\n", DEFAULT_WEB_IDLE_TIMEOUT_SECONDS);
 	printf("probes[].enabled %s\n", DEFAULT_PROBE_ENABLED ? "true" : "false");

@@ -2,13 +2,16 @@
 /*
  * skbtrace-http-abuse: hostile and busy HTTP clients for the tests of the
  * daemon's HTTP server.  Each mode holds COUNT connections for SECONDS and
- * opens a new one whenever the server closes one, as an attacker would.
+ * opens a new one as soon as the server closes one, as an attacker would.
  * Connection i comes from source address SRC + i when SPREAD is set, else
  * from SRC.
  *
  *   idle ADDR PORT COUNT SECONDS SRC [spread]       connect, send nothing
  *   slowloris ADDR PORT COUNT SECONDS SRC [spread]  one header byte a second
+ *   tlshalf ADDR PORT COUNT SECONDS SRC [spread]    half a TLS ClientHello, then nothing
  *   scrape ADDR PORT COUNT SECONDS SRC [spread]     GET /metrics again and again
+ *   badpass ADDR PORT COUNT SECONDS SRC [spread]    the same as fast as answered, each
+ *                                                   with a new wrong password for "alice"
  *
  * Prints "connects N closed M responses R ok K" at the end.
  */
@@ -27,12 +30,14 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
-enum mode { IDLE, SLOWLORIS, SCRAPE };
+enum mode { IDLE, SLOWLORIS, TLSHALF, SCRAPE, BADPASS };
 
 struct conn {
 	int fd;
 	bool connected;
-	size_t sent;	   /* request bytes sent (scrape), header bytes (slowloris) */
+	size_t sent;   /* request bytes sent (scrape), header bytes (slowloris) */
+	char req[256]; /* the request being sent (scrape, badpass) */
+	size_t req_len;
 	char buf[1 << 16]; /* response bytes read so far (scrape) */
 	size_t got;
 	double next_byte; /* slowloris */
@@ -41,6 +46,17 @@ struct conn {
 
 static const char scrape_req[] = "GET /metrics HTTP/1.1\r\nHost: skbtrace\r\n\r\n";
 static const char slow_req[] = "GET / HTTP/1.1\r\nHost: skbtrace\r\nX-a: ";
+/*
+ * The start of a TLS 1.2 record holding a ClientHello that announces 512
+ * bytes and sends 40 of them: the server waits for the rest.
+ */
+static const unsigned char half_hello[] = {
+	0x16, 0x03, 0x01, 0x02, 0x00,	    /* handshake record, 512 bytes */
+	0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, /* ClientHello, 508 bytes, TLS 1.2 */
+	1,    2,    3,	  4,	5,    6,    7,	8,  9,	10, 11, 12, 13, 14, 15,
+	16,   17,   18,	  19,	20,   21,   22, 23, 24, 25, 26, 27, 28, 29,
+};
+static long attempts; /* badpass: wrong passwords sent */
 
 static struct sockaddr_in server;
 static struct in_addr src;
@@ -72,7 +88,7 @@ static int open_conn(int i)
 	return fd;
 }
 
-/* Closed by the server: try again in 100 ms, holding, not flooding. */
+/* Closed by the server: opened again at once (reopen()), as an attacker would. */
 static void reset_conn(struct conn *c)
 {
 	if (c->fd >= 0) {
@@ -81,8 +97,52 @@ static void reset_conn(struct conn *c)
 	}
 	c->fd = -1;
 	c->connected = false;
-	c->sent = c->got = 0;
-	c->reopen_at = now_s() + 0.1;
+	c->sent = c->got = c->req_len = 0;
+	c->reopen_at = now_s();
+}
+
+static void base64(const char *in, char *out)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(in), i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 |
+			     (unsigned char)in[i + 2];
+
+		*out++ = b64[v >> 18];
+		*out++ = b64[v >> 12 & 63];
+		*out++ = b64[v >> 6 & 63];
+		*out++ = b64[v & 63];
+	}
+	if (n - i == 1) {
+		unsigned v = (unsigned char)in[i] << 16;
+
+		out += sprintf(out, "%c%c==", b64[v >> 18], b64[v >> 12 & 63]);
+	} else if (n - i == 2) {
+		unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
+
+		out += sprintf(out, "%c%c%c=", b64[v >> 18], b64[v >> 12 & 63], b64[v >> 6 & 63]);
+	}
+	*out = '\0';
+}
+
+/* The next request of a scraping connection. */
+static void next_request(struct conn *c, enum mode m)
+{
+	char cred[64], enc[96];
+
+	if (m == SCRAPE) {
+		c->req_len = snprintf(c->req, sizeof(c->req), "%s", scrape_req);
+		return;
+	}
+	snprintf(cred, sizeof(cred), "alice:wrong%d-%ld", (int)getpid(), attempts++);
+	base64(cred, enc);
+	c->req_len = snprintf(c->req, sizeof(c->req),
+			      "GET /metrics HTTP/1.1\r\nHost: skbtrace\r\n"
+			      "Authorization: Basic %s\r\n\r\n",
+			      enc);
 }
 
 static void reopen(struct conn *c, int i)
@@ -113,12 +173,16 @@ static void on_writable(struct conn *c, enum mode m)
 	double t = now_s();
 
 	c->connected = true;
-	if (m == SCRAPE && c->sent < sizeof(scrape_req) - 1) {
-		ssize_t n = send(c->fd, scrape_req + c->sent, sizeof(scrape_req) - 1 - c->sent,
-				 MSG_NOSIGNAL);
+	if ((m == SCRAPE || m == BADPASS) && !c->req_len)
+		next_request(c, m);
+	if ((m == SCRAPE || m == BADPASS) && c->sent < c->req_len) {
+		ssize_t n = send(c->fd, c->req + c->sent, c->req_len - c->sent, MSG_NOSIGNAL);
 
 		if (n > 0)
 			c->sent += n;
+	} else if (m == TLSHALF && !c->sent) {
+		if (send(c->fd, half_hello, sizeof(half_hello), MSG_NOSIGNAL) > 0)
+			c->sent = sizeof(half_hello);
 	} else if (m == SLOWLORIS && t >= c->next_byte) {
 		const char *b = c->sent < sizeof(slow_req) - 1 ? &slow_req[c->sent] : "a";
 
@@ -134,7 +198,7 @@ static bool on_readable(struct conn *c, enum mode m)
 	char tmp[4096];
 	ssize_t n;
 
-	if (m != SCRAPE) {
+	if (m != SCRAPE && m != BADPASS) {
 		n = recv(c->fd, tmp, sizeof(tmp), 0);
 		return !(n == 0 || (n < 0 && errno != EAGAIN));
 	}
@@ -145,8 +209,8 @@ static bool on_readable(struct conn *c, enum mode m)
 		c->got += n;
 	if (response_done(c)) {
 		responses++;
-		ok += !strncmp(c->buf, "HTTP/1.1 200", 12);
-		c->got = c->sent = 0;
+		ok += !strncmp(c->buf, m == SCRAPE ? "HTTP/1.1 200" : "HTTP/1.1 401", 12);
+		c->got = c->sent = c->req_len = 0;
 	} else if (c->got >= sizeof(c->buf) - 1) {
 		/* Larger than the buffer: drop what was read, the count is what matters. */
 		c->got = 0;
@@ -164,11 +228,16 @@ int main(int argc, char **argv)
 	long count;
 
 	if (argc < 7) {
-		fprintf(stderr, "usage: skbtrace-http-abuse idle|slowloris|scrape ADDR PORT COUNT "
-				"SECONDS SRC [spread]\n");
+		fprintf(stderr,
+			"usage: skbtrace-http-abuse idle|slowloris|tlshalf|scrape|badpass ADDR "
+			"PORT COUNT SECONDS SRC [spread]\n");
 		return 2;
 	}
-	m = !strcmp(argv[1], "idle") ? IDLE : !strcmp(argv[1], "slowloris") ? SLOWLORIS : SCRAPE;
+	m = !strcmp(argv[1], "idle")	    ? IDLE
+	    : !strcmp(argv[1], "slowloris") ? SLOWLORIS
+	    : !strcmp(argv[1], "tlshalf")   ? TLSHALF
+	    : !strcmp(argv[1], "badpass")   ? BADPASS
+					    : SCRAPE;
 	server.sin_family = AF_INET;
 	server.sin_port = htons(atoi(argv[3]));
 	if (inet_pton(AF_INET, argv[2], &server.sin_addr) != 1 ||
@@ -191,9 +260,11 @@ int main(int argc, char **argv)
 		for (long i = 0; i < count; i++) {
 			pfd[i].fd = conns[i].fd;
 			pfd[i].events = POLLIN;
-			if (!conns[i].connected || m == SCRAPE || m == SLOWLORIS)
+			if (!conns[i].connected || m == SCRAPE || m == BADPASS || m == SLOWLORIS ||
+			    (m == TLSHALF && !conns[i].sent))
 				pfd[i].events |= POLLOUT;
-			if (m == SCRAPE && conns[i].sent == sizeof(scrape_req) - 1)
+			if ((m == SCRAPE || m == BADPASS) && conns[i].req_len &&
+			    conns[i].sent == conns[i].req_len)
 				pfd[i].events &= ~POLLOUT;
 		}
 		if (poll(pfd, count, 100) < 0 && errno != EINTR)
@@ -206,12 +277,10 @@ int main(int argc, char **argv)
 					reopen(c, i);
 				continue;
 			}
-			if (pfd[i].revents & (POLLERR | POLLHUP)) {
+			if ((pfd[i].revents & (POLLERR | POLLHUP)) ||
+			    ((pfd[i].revents & POLLIN) && !on_readable(c, m))) {
 				reset_conn(c);
-				continue;
-			}
-			if ((pfd[i].revents & POLLIN) && !on_readable(c, m)) {
-				reset_conn(c);
+				reopen(c, i);
 				continue;
 			}
 			if (pfd[i].revents & POLLOUT)
@@ -221,6 +290,7 @@ int main(int argc, char **argv)
 		if (m == SLOWLORIS)
 			usleep(10000);
 	}
+	/* ok: 200 for scrape, 401 for badpass */
 	printf("connects %ld closed %ld responses %ld ok %ld\n", connects, closes, responses, ok);
 	return 0;
 }

@@ -150,12 +150,16 @@ no_metrics plain "plain HTTP to the TLS port"
 URL="https://127.0.0.1:$DAEMON_PORT"
 
 # Every 401 above is counted (6 paths x 2, mallory, bob with alice's password,
-# the POST), and the other CA's certificate refused in the handshake; a
-# missing certificate fails inside GnuTLS and plain HTTP never gets a session.
+# the POST): alice:wrong went through bcrypt once, and on the 5 other paths
+# came from the cache of wrong passwords; the other CA's certificate refused
+# in the handshake; a missing certificate fails inside GnuTLS and plain HTTP
+# never gets a session.
 scrape > "$TMP/refused.metrics"
 promtool_check "$TMP/refused.metrics"
-assert_eq 15 "$(metric_sum "$TMP/refused.metrics" skbtrace_http_clients_refused_total \
+assert_eq 10 "$(metric_sum "$TMP/refused.metrics" skbtrace_http_clients_refused_total \
 	reason=password)" "401s counted"
+assert_eq 5 "$(metric_sum "$TMP/refused.metrics" skbtrace_http_clients_refused_total \
+	reason=password_known_wrong)" "401s from the cache of wrong passwords counted"
 assert_eq 1 "$(metric_sum "$TMP/refused.metrics" skbtrace_http_clients_refused_total \
 	reason=client_certificate)" "the refused client certificate counted"
 

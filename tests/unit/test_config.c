@@ -600,6 +600,14 @@ static void test_web_users(void)
 
 	CHECK(parse("{\"probes\": []}", &a) == 0);
 	CHECK(!a.web.tls.enabled && a.web.n_users == 0);
+	/* Unset, the per-client limit follows max_connections (clients sharing an address). */
+	CHECK(a.web.max_connections == 512 && a.web.max_connections_per_client == 512);
+	CHECK(parse("{\"web\": {\"max_connections\": 40}, \"probes\": []}", &b) == 0);
+	CHECK(b.web.max_connections_per_client == 40);
+	config_free(&b);
+	CHECK(parse("{\"web\": {\"max_connections_per_client\": 8}, \"probes\": []}", &b) == 0);
+	CHECK(b.web.max_connections == 512 && b.web.max_connections_per_client == 8);
+	config_free(&b);
 	CHECK(parse("{\"web\": {\"basic_auth_users\": {}}, \"probes\": []}", &b) == 0);
 	CHECK(b.web.n_users == 0);
 	CHECK(web_security_equal(&a.web, &b.web));

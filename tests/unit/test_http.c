@@ -537,60 +537,116 @@ static uint64_t stat_timed_out(enum http_conn_phase p)
 	return st.timed_out[p];
 }
 
-/*
- * Opens 8 connections from client `from` into held[n..], then one from
- * `knock`, which the server must close at once.  Returns the new n.
- */
-static int hold_then_knock(int from, int knock, int *held, int n)
+static uint64_t stat_evicted(enum http_reject_reason r)
 {
-	int extra;
+	struct http_stats st;
 
-	for (int i = 0; i < 8; i++)
-		held[n++] = connect_from(from);
-	usleep(200000);
-	extra = connect_from(knock);
-	CHECK(extra >= 0 && closed_within(extra, 300));
-	close(extra);
-	return n;
+	http_server_stats(server, &st);
+	return st.evicted[r];
 }
 
-/*
- * One client cannot take more than its share, and the others still get in,
- * up to the limit on all connections; refusals are counted by reason.
- */
-static void test_connection_limits(void)
+/* Connects from client `from` and asks for /big, never reading it: its response stays in flight. */
+static int connect_busy(int from)
+{
+	const char *req = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+	int fd = connect_from(from);
+
+	CHECK(fd >= 0 && send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+	return fd;
+}
+
+/* A connection from `from` that must be admitted and answered. */
+static void knock_served(int from)
 {
 	const char *req = "GET /echo?id=fair HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-	uint64_t client0 = stat_rejected(HTTP_REJECT_CLIENT_LIMIT);
-	uint64_t total0 = stat_rejected(HTTP_REJECT_CONNECTION_LIMIT);
-	int held[16], extra, n = 0;
+	int fd = connect_from(from);
 	char buf[512] = "";
 	ssize_t got;
 
-	struct http_limits patient = limits;
-
-	wait_no_connections();
-	/* Refusals are at once; the held connections must outlive the test. */
-	patient.header_timeout_ms = 10000;
-	http_server_set_limits(server, &patient);
-	n = hold_then_knock(2, 2, held, n);
-	CHECK(stat_rejected(HTTP_REJECT_CLIENT_LIMIT) == client0 + 1);
-
-	/* Another client is served beside the one at its limit. */
-	extra = connect_from(3);
-	CHECK(extra >= 0 && send(extra, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
-	got = recv(extra, buf, sizeof(buf) - 1, MSG_WAITALL);
+	CHECK(fd >= 0 && send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req));
+	got = recv(fd, buf, sizeof(buf) - 1, MSG_WAITALL);
 	buf[got > 0 ? got : 0] = '\0';
 	CHECK(status_of(buf) == 200);
 	CHECK_CONTAINS(buf, "id=fair\n");
-	close(extra);
+	close(fd);
+}
 
-	n = hold_then_knock(3, 4, held, n);
-	CHECK(stat_rejected(HTTP_REJECT_CONNECTION_LIMIT) == total0 + 1);
-	for (int i = 0; i < n; i++) {
-		CHECK(held[i] >= 0);
-		close(held[i]);
+/* Still open, the server still writing its response. */
+static bool still_answering(int fd)
+{
+	char buf[4096];
+
+	return recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0;
+}
+
+/*
+ * A new connection is admitted at either limit: the connection of that
+ * scope (its client's, or any) that has waited longest for a request is
+ * closed in its place, and one whose response is in flight never is.  Only
+ * when every connection in scope is being answered is the new one refused.
+ * Evictions and refusals are counted by the limit reached.
+ */
+static void test_connection_limits(void)
+{
+	uint64_t client_ev0 = stat_evicted(HTTP_REJECT_CLIENT_LIMIT);
+	uint64_t total_ev0 = stat_evicted(HTTP_REJECT_CONNECTION_LIMIT);
+	uint64_t client_rej0 = stat_rejected(HTTP_REJECT_CLIENT_LIMIT);
+	struct http_limits patient = limits;
+	int busy[9], held[8], n_busy = 0, squatter, i;
+
+	wait_no_connections();
+	/* Squatters must outlive the test unless evicted. */
+	patient.header_timeout_ms = 10000;
+	patient.idle_timeout_ms = 10000;
+	http_server_set_limits(server, &patient);
+
+	/* Client 2 at its limit: one answered, then seven squatters, oldest first. */
+	busy[n_busy++] = connect_busy(2);
+	usleep(100000);
+	for (i = 1; i < 8; i++) {
+		held[i] = connect_from(2);
+		usleep(20000);
 	}
+	usleep(100000);
+	knock_served(2);
+	CHECK(closed_within(held[1], 500));
+	CHECK(stat_evicted(HTTP_REJECT_CLIENT_LIMIT) == client_ev0 + 1);
+	CHECK(still_answering(busy[0]));
+	/* The squatters go, oldest first; the answered one stays. */
+	squatter = connect_from(2);
+	usleep(100000);
+	knock_served(2);
+	CHECK(closed_within(held[2], 500));
+	CHECK(still_answering(busy[0]));
+	CHECK(stat_evicted(HTTP_REJECT_CLIENT_LIMIT) == client_ev0 + 2);
+
+	/* Client 4 with every slot answering: nothing to evict, the new one is refused. */
+	for (i = 0; i < 8; i++)
+		busy[n_busy++] = connect_busy(4);
+	usleep(300000);
+	held[0] = connect_from(4);
+	CHECK(held[0] >= 0 && closed_within(held[0], 300));
+	close(held[0]);
+	CHECK(stat_rejected(HTTP_REJECT_CLIENT_LIMIT) == client_rej0 + 1);
+
+	/*
+	 * The server full (client 2: 1 + 6, client 4: 8, client 3: 1): another
+	 * client gets in, in place of the oldest squatter of any client.
+	 */
+	held[1] = connect_from(3);
+	held[2] = -1;
+	usleep(200000);
+	knock_served(5);
+	CHECK(closed_within(held[3], 500));
+	CHECK(stat_evicted(HTTP_REJECT_CONNECTION_LIMIT) == total_ev0 + 1);
+	for (i = 0; i < n_busy; i++)
+		CHECK(still_answering(busy[i]));
+
+	for (i = 0; i < n_busy; i++)
+		close(busy[i]);
+	for (i = 1; i < 8; i++)
+		close(held[i]);
+	close(squatter);
 	wait_no_connections();
 	http_server_set_limits(server, &limits);
 }
