@@ -4,6 +4,8 @@
 #   packaging/deps.sh --test   build, run and the whole test suite
 #   packaging/deps.sh --bench  all that and the benchmarks (bpftrace)
 #   packaging/deps.sh --deb    build the Debian package (packaging/build-deb.sh)
+#   packaging/deps.sh [...] --arch arm64   and cross-build for arm64 (Debian
+#                              multiarch: adds the architecture to dpkg)
 set -eu
 
 # GnuTLS (libmicrohttpd's TLS library) checks the certificates and client
@@ -29,13 +31,35 @@ BENCH="bpftrace"
 # dpkg-buildpackage and the checks of its result; the test suite builds the
 # package too (tests/integration/test_debian_package.sh).
 DEB="debhelper dpkg-dev lintian"
+# The cross build (cmake/aarch64-linux-gnu.cmake): Debian's cross compiler
+# and the target's libraries, headers and pkg-config beside the host's;
+# clang, bpftool and scdoc stay the host's.  The build tests cross-build
+# too (tests/build), so --test installs these for arm64.
+cross() {
+	echo "crossbuild-essential-$1 pkgconf:$1 libbpf-dev:$1 libelf-dev:$1 zlib1g-dev:$1
+		libmicrohttpd-dev:$1 libsystemd-dev:$1 libcjson-dev:$1 libcap-dev:$1
+		libgnutls28-dev:$1 libcrypt-dev:$1"
+}
 
 pkgs=$BUILD
-case "${1:-}" in
---test) pkgs="$pkgs $TEST $DEB" ;;
---bench) pkgs="$pkgs $TEST $DEB $BENCH" ;;
---deb) pkgs="$pkgs $DEB" ;;
-esac
+arches=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--test) pkgs="$pkgs $TEST $DEB $(cross arm64)"; arches="$arches arm64" ;;
+	--bench) pkgs="$pkgs $TEST $DEB $BENCH $(cross arm64)"; arches="$arches arm64" ;;
+	--deb) pkgs="$pkgs $DEB" ;;
+	--arch)
+		case ${2:-} in
+		arm64) pkgs="$pkgs $(cross arm64)"; arches="$arches arm64" ;;
+		amd64) ;;
+		*) echo "deps.sh: --arch takes arm64 or amd64, not '${2:-}'" >&2; exit 2 ;;
+		esac
+		shift
+		;;
+	*) echo "deps.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
 
 missing=
 for p in $pkgs; do
@@ -49,6 +73,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+for a in $arches; do
+	[ "$a" = "$(dpkg --print-architecture)" ] && continue
+	dpkg --print-foreign-architectures | grep -qx "$a" && continue
+	echo "deps.sh: adding the architecture $a to dpkg (multiarch)"
+	dpkg --add-architecture "$a"
+done
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
