@@ -431,8 +431,10 @@ esac
 #@ Which attach method each probe chooses with `"attach": "auto"` (and the
 #@ default stacks mode), and how the integration tests
 #@ (`tests/integration/test_*.sh`) fare, on the development host and on
-#@ Debian's stock cloud kernels booted under QEMU
-#@ (`ctest --test-dir build -L vm`; harness in `tests/vm/`).  NA means the
+#@ Debian's stock cloud kernels booted under QEMU, x86_64 and arm64
+#@ (`ctest --test-dir build -L vm`; harness in `tests/vm/`).  The arm64
+#@ guests run the exactness, attach-method and address-leak tests only
+#@ (CI's time budget; tests/vm/README.md): `-` there means not run.  NA means the
 #@ test cannot apply there, with the reason.  Kernels without drop reasons
 #@ (before 5.17) report reason `unknown`: the drop tests then count by
 #@ netns and drop location instead, as exactly.  Wall time is the guest's
@@ -441,7 +443,9 @@ esac
 #@ (tp_btf, raw_tp, tracepoint) in turn, and checks that `auto` picks the
 #@ classic tracepoint when stacks are exact and unfiltered: a PASS there
 #@ means all three attach, count exactly and give the same stable stack id
-#@ on that kernel.
+#@ on that kernel.  arm64 before 6.4 has no ftrace direct calls, so its
+#@ kernel refuses fentry on a traced function (ENOTSUPP): `auto` takes
+#@ kprobe there, and `test_reset_attach_methods` checks that it does.
 #@
 #@ A guest that dies before its first harness line (a TCG boot flake, such
 #@ as 6.12's `Oops: int3` in `sched_clock_cpu`) is booted once more; the
