@@ -233,8 +233,8 @@ foreign_debs() {
 # sysroot_path SYSROOT PATH: PATH inside SYSROOT with its symlinks
 # followed inside SYSROOT (an absolute link means SYSROOT's root).
 sysroot_path() {
-	local root=$1 p=$2 l n
-	for n in 1 2 3 4 5 6 7 8; do
+	local root=$1 p=$2 l
+	for _ in 1 2 3 4 5 6 7 8; do
 		[ -L "$root$p" ] || break
 		l=$(readlink "$root$p")
 		case $l in
