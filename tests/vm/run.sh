@@ -164,7 +164,8 @@ vm_prepare() {
 	fi
 	local t0 kdir config comp bin base
 	t0=$(date +%s)
-	bin=$(bin_dir)
+	# A missing cross toolchain skips (77) from inside the substitution.
+	bin=$(bin_dir) || exit $?
 	kdir=$(kernel_fetch "$v")
 	config=$(compgen -G "$kdir/boot/config-*")
 	# Debian's arm64 vmlinuz (6.1 and 6.12 alike) is the plain Image, not
