@@ -20,3 +20,10 @@ set(PKG_CONFIG_EXECUTABLE aarch64-linux-gnu-pkg-config CACHE FILEPATH "pkg-confi
 
 # Programs (clang, bpftool, llvm-strip, scdoc) run on the build host.
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+
+# With qemu-user (Debian: qemu-user, packaging/deps.sh --test), ctest runs
+# the arm64 unit tests on the build host: `ctest --test-dir build-arm64 -L unit`.
+find_program(SKBTRACE_QEMU_AARCH64 qemu-aarch64)
+if(SKBTRACE_QEMU_AARCH64)
+	set(CMAKE_CROSSCOMPILING_EMULATOR ${SKBTRACE_QEMU_AARCH64})
+endif()

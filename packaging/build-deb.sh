@@ -1,7 +1,9 @@
 #!/bin/sh
 # Builds the Debian package from a clean copy of this tree (what git tracks,
 # and new files it does not ignore) and prints the .deb's path last.
-#   packaging/build-deb.sh [--version VERSION] [--out DIR] [--no-lintian]
+#   packaging/build-deb.sh [--arch ARCH] [--version VERSION] [--out DIR] [--no-lintian]
+# --arch arm64 cross-builds the arm64 package on this (x86_64) machine with
+# dpkg-buildpackage -aarm64 (Debian multiarch, cmake/aarch64-linux-gnu.cmake).
 # --version adds a changelog entry, e.g. to build an upgrade of an installed
 # package; the default is the newest entry of packaging/debian/changelog.
 # Installs missing build dependencies (packaging/debian/control) itself.
@@ -12,16 +14,24 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 out=$src/build-deb
 version=
 lintian=yes
+arch=$(dpkg --print-architecture)
 while [ $# -gt 0 ]; do
 	case $1 in
 	--version) version=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--arch) arch=$2; shift 2 ;;
 	--no-lintian) lintian=no; shift ;;
 	*) echo "build-deb.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 
-"$src/packaging/deps.sh" --deb >&2
+cross=
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+	cross="-a$arch"
+	"$src/packaging/deps.sh" --deb --arch "$arch" >&2
+else
+	"$src/packaging/deps.sh" --deb >&2
+fi
 work=$(mktemp -d /tmp/skbtrace-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 tree=$work/skbtrace
@@ -40,25 +50,35 @@ if [ -n "$version" ]; then
 	mv "$work/changelog" "$tree/debian/changelog"
 fi
 
-if ! (cd "$tree" && dpkg-checkbuilddeps) > /dev/null 2>&1; then
+# shellcheck disable=SC2086 # $cross: empty or one word
+if ! (cd "$tree" && dpkg-checkbuilddeps $cross) > /dev/null 2>&1; then
 	if [ "$(id -u)" -ne 0 ]; then
-		(cd "$tree" && dpkg-checkbuilddeps) || true
+		(cd "$tree" && dpkg-checkbuilddeps $cross) || true
 		echo "build-deb.sh: run as root to install the build dependencies" >&2
 		exit 1
 	fi
 	echo "build-deb.sh: installing the build dependencies" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		$(cd "$tree" && dpkg-checkbuilddeps 2>&1 |
-			sed -n 's/.*Unmet build dependencies: //p' | sed 's/([^)]*)//g') >&2
+	if [ -n "$cross" ]; then
+		# apt resolves each dependency for the right architecture
+		# (the libraries :arm64, clang:native the build machine's).
+		DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q --no-install-recommends \
+			"$cross" "$tree" >&2
+	else
+		# shellcheck disable=SC2046
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			$(cd "$tree" && dpkg-checkbuilddeps 2>&1 |
+				sed -n 's/.*Unmet build dependencies: //p' | sed 's/([^)]*)//g') >&2
+	fi
 fi
 
-(cd "$tree" && dpkg-buildpackage -b -us -uc) > "$work/build.log" 2>&1 || {
+# shellcheck disable=SC2086
+(cd "$tree" && dpkg-buildpackage -b -us -uc $cross) > "$work/build.log" 2>&1 || {
 	tail -n 40 "$work/build.log" >&2
 	echo "build-deb.sh: dpkg-buildpackage failed" >&2
 	exit 1
 }
-changes=$(ls "$work"/skbtrace_*.changes)
-deb=$(ls "$work"/skbtrace_*.deb)
+changes=$(ls "$work"/skbtrace_*_"$arch".changes)
+deb=$(ls "$work"/skbtrace_*_"$arch".deb)
 if [ "$lintian" = yes ]; then
 	# Warnings are listed with their reasons in docs/packaging.md.
 	lintian --fail-on error --info "$changes" > "$work/lintian.log" 2>&1 || {
@@ -69,6 +89,6 @@ if [ "$lintian" = yes ]; then
 	cat "$work/lintian.log" >&2
 fi
 mkdir -p "$out"
-cp "$deb" "$changes" "$work"/skbtrace_*.buildinfo "$out/"
+cp "$deb" "$changes" "$work"/skbtrace_*_"$arch".buildinfo "$out/"
 [ "$lintian" = no ] || cp "$work/lintian.log" "$out/lintian-$(basename "$deb" .deb).log"
 echo "$out/$(basename "$deb")"

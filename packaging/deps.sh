@@ -34,19 +34,21 @@ DEB="debhelper dpkg-dev lintian"
 # The cross build (cmake/aarch64-linux-gnu.cmake): Debian's cross compiler
 # and the target's libraries, headers and pkg-config beside the host's;
 # clang, bpftool and scdoc stay the host's.  The build tests cross-build
-# too (tests/build), so --test installs these for arm64.
+# too (tests/build), so --test installs these for arm64, and qemu-user,
+# which runs the arm64 daemon and unit tests on this machine.
 cross() {
-	echo "crossbuild-essential-$1 pkgconf:$1 libbpf-dev:$1 libelf-dev:$1 zlib1g-dev:$1
+	echo "crossbuild-essential-$1 pkg-config:$1 libbpf-dev:$1 libelf-dev:$1 zlib1g-dev:$1
 		libmicrohttpd-dev:$1 libsystemd-dev:$1 libcjson-dev:$1 libcap-dev:$1
 		libgnutls28-dev:$1 libcrypt-dev:$1"
 }
+CROSS_TEST="$(cross arm64) qemu-user"
 
 pkgs=$BUILD
 arches=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--test) pkgs="$pkgs $TEST $DEB $(cross arm64)"; arches="$arches arm64" ;;
-	--bench) pkgs="$pkgs $TEST $DEB $BENCH $(cross arm64)"; arches="$arches arm64" ;;
+	--test) pkgs="$pkgs $TEST $DEB $CROSS_TEST"; arches="$arches arm64" ;;
+	--bench) pkgs="$pkgs $TEST $DEB $BENCH $CROSS_TEST"; arches="$arches arm64" ;;
 	--deb) pkgs="$pkgs $DEB" ;;
 	--arch)
 		case ${2:-} in

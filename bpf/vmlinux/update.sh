@@ -49,6 +49,10 @@ debian_kernel() {
 		-o Dir::Cache::Archives="$work/apt/archives" -o Dir::State::Status=/dev/null \
 		-o APT::Architecture="$darch" -o APT::Architectures="$darch"
 	apt-get "$@" update >&2
+	if ! ls "$work"/apt/lists/*_binary-"${darch}"_Packages* > /dev/null 2>&1; then
+		echo "update.sh: apt-get update got no $darch index of $suite from $mirror" >&2
+		exit 1
+	fi
 	# The ABI number moves with every point release: take the newest; the
 	# -unsigned image (same kernel, no signature) where both exist.
 	pkg=$(/usr/lib/apt/apt-helper cat-file "$work"/apt/lists/*_binary-"${darch}"_Packages* |
@@ -65,17 +69,22 @@ debian_kernel() {
 # Image is the kernel's memory image, not an ELF file: its .BTF section is
 # there as is, starting with the BTF header (magic 0xeb9f, version 1, 24
 # bytes long).  Types then strings follow the header (how pahole lays them
-# out), which gives the blob's length.  Compressed images (x86's bzImage,
-# a gzip'd Image) are unpacked first.
+# out), which gives the blob's length.  For Debian's arm64 6.1 and 6.12
+# cloud kernels the blob is byte for byte the booted kernel's
+# /sys/kernel/btf/vmlinux (same sha256, checked under qemu-system-aarch64).
+# Compressed images (x86's bzImage, a gzip'd Image) are unpacked first.
 raw_btf() {
 	img=$1 out=$2
 	case $(od -An -tx1 -N4 "$img" | tr -d ' \n') in
 	1f8b08*) gzip -dc "$img" > "$work/image"; img=$work/image ;;
 	esac
+	# shellcheck disable=SC2013 # byte offsets, one word each
 	for off in $(LC_ALL=C grep -obUaP '\x9f\xeb\x01\x00\x18\x00\x00\x00' "$img" | cut -d: -f1); do
 		# shellcheck disable=SC2046
 		set -- $(od -An -tu4 -j "$off" -N 24 "$img")
-		[ "$#" -eq 6 ] && [ "$3" -eq 0 ] && [ "$5" -eq "$4" ] || continue
+		if [ "$#" -ne 6 ] || [ "$3" -ne 0 ] || [ "$5" -ne "$4" ]; then
+			continue
+		fi
 		tail -c +$((off + 1)) "$img" | head -c $((24 + $5 + $6)) > "$out"
 		bpftool btf dump file "$out" > /dev/null 2>&1 && return 0
 	done
@@ -96,7 +105,9 @@ raw_btf() {
 
 if [ "${2:-}" = --debian ]; then
 	[ -n "${3:-}" ] || usage
-	set -- $(debian_kernel "$3")
+	kernel=$(debian_kernel "$3")
+	# shellcheck disable=SC2086 # the package's name and version
+	set -- $kernel
 	release=$(basename "$(ls -d "$work"/kernel/lib/modules/*)")
 	from="Linux $release (Debian's $1 $2)"
 	raw_btf "$work/kernel/boot/vmlinuz-$release" "$work/btf"
@@ -109,7 +120,10 @@ else
 		from=$(basename "$btf")
 		case $(od -An -tx1 -N4 "$btf" | tr -d ' \n') in
 		9feb01* | 7f454c46) ;;
-		*) raw_btf "$btf" "$work/btf" && btf=$work/btf ;;
+		*)
+			raw_btf "$btf" "$work/btf" || exit 1
+			btf=$work/btf
+			;;
 		esac
 	fi
 fi

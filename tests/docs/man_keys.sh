@@ -3,6 +3,7 @@
 # packaging/man/skbtrace.json.5.scd must be those of docs/config.md, and the
 # options of packaging/man/skbtrace.8.scd those of `skbtrace --help`.
 #   tests/docs/man_keys.sh [SKBTRACE]   (default: $SKBTRACE)
+# SKBTRACE_EMULATOR (qemu-aarch64) runs a cross-built daemon.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,7 +44,7 @@ man_keys() {
 
 # `skbtrace --help`: "  -c, --config FILE  ..." becomes "-c --config FILE".
 help_options() {
-	"$bin" --help | awk '/^ +-/ {
+	${SKBTRACE_EMULATOR:-} "$bin" --help | awk '/^ +-/ {
 		i = 1; out = ""
 		if ($1 ~ /^-[A-Za-z],$/) { out = substr($1, 1, 2) " "; i = 2 }
 		if ($i !~ /^--/) next
