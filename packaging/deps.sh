@@ -16,7 +16,7 @@ set -eu
 BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libmicrohttpd-dev libsystemd-dev libcjson-dev libcap-dev scdoc libgnutls28-dev libcrypt-dev
 	libcurl4-gnutls-dev libdw-dev"
-# The VM stage (tests/vm) boots stock kernels under QEMU from a busybox
+# The VM stage (tests/vm) boots stock x86_64 and arm64 kernels under QEMU from a busybox
 # initramfs; kmod's depmod and xz/zstd unpack the kernels' modules, lz4/zstd their
 # vmlinux for its BTF (tests/build).
 # python3 and its yaml module regenerate the Grafana dashboard and alert rules
@@ -32,7 +32,7 @@ BUILD="build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev
 # libclang-rt-dev: libFuzzer and the sanitizer runtimes of clang, for the fuzz
 # tests (tests/fuzz); clang only recommends it.
 TEST="iproute2 nftables curl prometheus util-linux strace systemd-container debootstrap jq
-	qemu-system-x86 busybox-static cpio zstd xz-utils kmod lz4 python3 python3-yaml openssl
+	qemu-system-x86 qemu-system-arm busybox-static cpio zstd xz-utils kmod lz4 python3 python3-yaml openssl
 	libclang-rt-dev chromium libxml2-utils tmux podman runc catatonit"
 BENCH="bpftrace"
 # dpkg-buildpackage and the checks of its result; the test suite builds the

@@ -165,3 +165,156 @@ build_part() {
 	pack_dir "$root" "$comp" "$out" fast
 	rm -rf "$root"
 }
+
+# --- A foreign architecture's userland (run.sh --arch arm64) ---------------
+# The host's tools and libraries are x86_64: the same tools come from the
+# archive as VM_ARCH .debs (vm_apt, cached in VM_CACHE/debs-ARCH), unpacked
+# into a scratch sysroot, and each ELF takes its libraries from there by
+# its DT_NEEDED entries, as ld.so would.  Which packages: those that hold
+# the tools and their libraries on the host, the same Debian release.
+
+# host_pkgs PATH...: the packages that hold those paths on the host, in
+# one dpkg call (usrmerge moves files between /lib and /usr/lib; dpkg
+# knows the packaged path, so both spellings are asked).
+host_pkgs() {
+	local p args=()
+	for p in "$@"; do
+		args+=("$p" "/usr${p#/usr}" "${p#/usr}")
+	done
+	# dpkg fails for the spellings it does not know: only its output counts.
+	{ dpkg -S "${args[@]}" 2> /dev/null || true; } | sed -n 's/^\([^:,]*\)[:,].*/\1/p' | sort -u
+}
+
+# foreign_tuple: the multiarch directory of VM_ARCH's libraries.
+foreign_tuple() { dpkg-architecture -a "$VM_ARCH" -qDEB_HOST_MULTIARCH 2> /dev/null; }
+
+# needed ELF: its DT_NEEDED sonames, read without running it.
+needed() { readelf -d "$1" 2> /dev/null | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'; }
+
+# foreign_packages ELF...: the packages of the tools, of the libraries the
+# host's tools load, and of the host's copies of the libraries the given
+# foreign ELFs (the cross-built daemon and helper) need.
+foreign_packages() {
+	local t p lib paths=()
+	for t in "${VM_TOOLS[@]}"; do
+		p=$(readlink -f "$(command -v "$t")") || { echo "missing tool $t" >&2; return 1; }
+		paths+=("$p")
+		mapfile -t -O "${#paths[@]}" paths < <(ldd "$p" 2> /dev/null | awk '$3 ~ /^\// { print $3 }')
+	done
+	for t in "$@"; do
+		for lib in $(needed "$t"); do
+			p=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ && !p { print $NF; p = 1 }')
+			[ -n "$p" ] || continue
+			# What that library loads in turn, by the host copy's ldd.
+			paths+=("$p")
+			mapfile -t -O "${#paths[@]}" paths < <(ldd "$p" 2> /dev/null | awk '$3 ~ /^\// { print $3 }')
+		done
+	done
+	{ echo busybox-static; host_pkgs "${paths[@]}"; } | sort -u
+}
+
+# foreign_debs PACKAGE...: the cached VM_ARCH .deb of each, downloading
+# the missing ones; prints their paths.
+foreign_debs() {
+	local debs=$VM_CACHE/debs-$VM_ARCH p missing=()
+	mkdir -p "$debs"
+	for p in "$@"; do
+		compgen -G "$debs/${p}_*.deb" > /dev/null || missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		vm_apt_update || echo "run.sh: apt-get update failed, using the cached index" >&2
+		(cd "$debs" && vm_apt download "${missing[@]/%/:$VM_ARCH}" >&2) || return 1
+	fi
+	for p in "$@"; do
+		compgen -G "$debs/${p}_*.deb" | sort -V | tail -n1
+	done
+}
+
+# sysroot_path SYSROOT PATH: PATH inside SYSROOT with its symlinks
+# followed inside SYSROOT (an absolute link means SYSROOT's root).
+sysroot_path() {
+	local root=$1 p=$2 l
+	for _ in 1 2 3 4 5 6 7 8; do
+		[ -L "$root$p" ] || break
+		l=$(readlink "$root$p")
+		case $l in
+		/*) p=$l ;;
+		*) p=$(dirname "$p")/$l ;;
+		esac
+	done
+	[ -e "$root$p" ] && [ ! -L "$root$p" ] && echo "$root$p"
+}
+
+# copy_libs_foreign ROOT SYSROOT FILE: the interpreter and every library
+# FILE needs, recursively, from SYSROOT (else the host's multiarch copies
+# that the cross build linked against), into ROOT's multiarch directory.
+copy_libs_foreign() {
+	local root=$1 sysroot=$2 f=$3 tuple interp lib dir found
+	tuple=$(foreign_tuple)
+	interp=$(readelf -l "$f" 2> /dev/null | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
+	if [ -n "$interp" ] && [ ! -e "$root$interp" ]; then
+		found=$(sysroot_path "$sysroot" "$interp") || { echo "no $interp in the $VM_ARCH packages" >&2; return 1; }
+		install -D -m 0755 "$found" "$root$interp"
+	fi
+	for lib in $(needed "$f"); do
+		[ ! -e "$root/usr/lib/$tuple/$lib" ] || continue
+		found=''
+		for dir in "/lib/$tuple" "/usr/lib/$tuple"; do
+			found=$(sysroot_path "$sysroot" "$dir/$lib") && break
+			found=$(sysroot_path / "$dir/$lib") && break
+		done
+		[ -n "$found" ] || { echo "no $VM_ARCH $lib (for $(basename "$f"))" >&2; return 1; }
+		install -D -m 0755 "$found" "$root/usr/lib/$tuple/$lib"
+		copy_libs_foreign "$root" "$sysroot" "$root/usr/lib/$tuple/$lib" || return 1
+	done
+}
+
+# base_part_foreign COMP [ELF ...]: base_part for VM_ARCH.  The key covers
+# the .debs (name and version) and the libraries the ELFs ask for.
+base_part_foreign() {
+	local comp=$1 key t debs=() pkgs
+	shift
+	local extra=("$@")
+	pkgs=$(foreign_packages "${extra[@]}") || return 1
+	# shellcheck disable=SC2086 # one package name per word
+	mapfile -t debs < <(foreign_debs $pkgs) || return 1
+	key=$( (printf '%s\n' "${debs[@]##*/}"
+		for t in "${extra[@]}"; do needed "$t"; done
+		declare -f base_part_foreign copy_libs_foreign sysroot_path pack_dir
+		echo "${VM_TOOLS[*]}") | sha256sum | cut -c1-16)
+	local out=$VM_CACHE/initramfs/base-$VM_ARCH-$key.cpio.$comp
+	if [ ! -e "$out" ]; then
+		local root sysroot d p f
+		root=$(mktemp -d) sysroot=$(mktemp -d)
+		for d in "${debs[@]}"; do
+			dpkg-deb -x "$d" "$sysroot"
+		done
+		mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,proc,sys,dev,run,tmp,etc,root}
+		mkdir -p "$root/var" && ln -s ../run "$root/var/run"
+		install -m 0755 "$sysroot/bin/busybox" "$root/bin/busybox"
+		ln -s /bin/busybox "$root/usr/bin/env"
+		for t in "${VM_TOOLS[@]}"; do
+			# A link such as /sbin/ip -> /bin/ip names the sysroot's file,
+			# never the host's.  Each lands where the host has it
+			# (/init's "#!/usr/bin/bash"), as base_part puts it.
+			f=''
+			for d in /usr/sbin /usr/bin /sbin /bin; do
+				f=$(sysroot_path "$sysroot" "$d/$t") && break
+			done
+			[ -n "$f" ] || { echo "no $t in the $VM_ARCH packages" >&2; rm -rf "$root" "$sysroot"; return 1; }
+			p=$(command -v "$t")
+			install -D -m 0755 "$f" "$root$p"
+			copy_libs_foreign "$root" "$sysroot" "$root$p" || { rm -rf "$root" "$sysroot"; return 1; }
+		done
+		for t in "${extra[@]}"; do
+			copy_libs_foreign "$root" "$sysroot" "$t" || { rm -rf "$root" "$sysroot"; return 1; }
+		done
+		echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+		echo 'nogroup:x:65534:' > "$root/etc/group"
+		printf '127.0.0.1 localhost\n' > "$root/etc/hosts"
+		mkdir -p "$(dirname "$out")"
+		pack_dir "$root" "$comp" "$out"
+		rm -rf "$root" "$sysroot"
+	fi
+	echo "$out"
+}

@@ -15,13 +15,21 @@ declare -A KERNEL_SUITE=(
 	[6.1]=bookworm
 	[6.12]=bookworm-backports
 )
+# ARCH stands for the Debian architecture of the run (VM_ARCH).
 declare -A KERNEL_PATTERN=(
-	[5.10]='^linux-image-5\.10\.0-[0-9]+-cloud-amd64$'
-	[6.1]='^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$'
-	[6.12]='^linux-image-6\.12\.[0-9.]+\+bpo-cloud-amd64-unsigned$|^linux-image-6\.12\.[0-9.]+\+deb12-cloud-amd64(-unsigned)?$'
+	[5.10]='^linux-image-5\.10\.0-[0-9]+-cloud-ARCH$'
+	[6.1]='^linux-image-6\.1\.0-[0-9]+-cloud-ARCH-unsigned$'
+	[6.12]='^linux-image-6\.12\.[0-9.]+\+bpo-cloud-ARCH-unsigned$|^linux-image-6\.12\.[0-9.]+\+deb12-cloud-ARCH(-unsigned)?$'
 )
+# The Debian architecture of the guests: amd64 (the default) or arm64,
+# set by run.sh --arch.  Each has its own apt state and kernels.
+VM_ARCH=${VM_ARCH:-amd64}
 # shellcheck disable=SC2034 # used by run.sh
 VM_KERNELS=(5.10 6.1 6.12)
+# arm64 runs the kernels a Graviton or Ampere node runs today; 5.10 is
+# left to amd64, which covers the kernels without drop reasons.
+# shellcheck disable=SC2034 # used by run.sh and lib/matrix.sh
+VM_ARM64_KERNELS=(6.1 6.12)
 
 # The machine's own mirror, so the extra suites come from the same archive
 # (the only one reachable) as the host's packages.
@@ -37,28 +45,45 @@ vm_mirror() {
 # apt with a private sources list and state: the host's apt configuration
 # and package lists are never touched by the VM stage.
 vm_apt() {
-	local dir=$VM_CACHE/apt
+	local dir
+	dir=$(vm_apt_dir)
 	apt-get -q \
 		-o Dir::Etc::SourceList="$dir/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null \
 		-o Dir::State::Lists="$dir/lists" \
 		-o Dir::Cache::Archives="$dir/archives" \
 		-o Dir::State::Status=/dev/null \
-		-o APT::Architecture=amd64 "$@"
+		-o APT::Architecture="$VM_ARCH" "$@"
+}
+
+# The private apt state of VM_ARCH: amd64 keeps the directory it always had.
+vm_apt_dir() {
+	if [ "$VM_ARCH" = amd64 ]; then
+		echo "$VM_CACHE/apt"
+	else
+		echo "$VM_CACHE/apt-$VM_ARCH"
+	fi
 }
 
 # The index is refreshed at most once a day: the kernel names change only
 # with point releases, and every apt-get update downloads 17 MB.
 vm_apt_update() {
-	local dir=$VM_CACHE/apt
+	local dir suite
+	dir=$(vm_apt_dir)
 	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
 	local mirror
 	mirror=$(vm_mirror)
-	{
-		echo "deb $mirror bullseye main"
-		echo "deb $mirror bookworm main"
-		echo "deb $mirror bookworm-backports main"
-	} > "$dir/sources.list.new"
+	if [ "$VM_ARCH" = amd64 ]; then
+		for suite in bullseye bookworm bookworm-backports; do
+			echo "deb $mirror $suite main"
+		done > "$dir/sources.list.new"
+	else
+		# Only the suites of this architecture's kernels; the guests'
+		# userland comes from bookworm, like the host's.
+		for suite in bookworm bookworm-backports; do
+			echo "deb [arch=$VM_ARCH] $mirror $suite main"
+		done > "$dir/sources.list.new"
+	fi
 	if cmp -s "$dir/sources.list.new" "$dir/sources.list" &&
 		[ -n "$(find "$dir/lists" -name '*Packages*' -mtime -1 -print -quit)" ]; then
 		rm -f "$dir/sources.list.new"
@@ -71,12 +96,13 @@ vm_apt_update() {
 # kernel_package VERSION: newest package name for that kernel in its suite.
 kernel_package() {
 	local v=$1 suite=${KERNEL_SUITE[$1]}
-	local lists=$VM_CACHE/apt/lists
+	local lists
+	lists=$(vm_apt_dir)/lists
 	# Only that suite's index: the same name may exist in several suites.
-	local files=("$lists"/*_dists_"${suite}"_main_binary-amd64_Packages*)
+	local files=("$lists"/*_dists_"${suite}"_main_binary-"${VM_ARCH}"_Packages*)
 	[ -e "${files[0]}" ] || return 1
 	/usr/lib/apt/apt-helper cat-file "${files[@]}" 2>/dev/null |
-		sed -n 's/^Package: //p' | grep -E "${KERNEL_PATTERN[$v]}" |
+		sed -n 's/^Package: //p' | grep -E "${KERNEL_PATTERN[$v]//ARCH/$VM_ARCH}" |
 		sort -V | tail -n1
 }
 
