@@ -143,8 +143,9 @@ bin_dir() {
 			"packaging/deps.sh --test): skipped" >&2
 		exit "$SKIP_RC"
 	fi
-	[ -e "$xbuild/CMakeCache.txt" ] ||
-		cmake -S "$src" -B "$xbuild" --toolchain "$toolchain" > "$out/arm64-configure.log" 2>&1 ||
+	# Configured every time (cheap once configured): a configure that failed
+	# before, say for a library missing then, leaves a cache but no Makefile.
+	cmake -S "$src" -B "$xbuild" --toolchain "$toolchain" > "$out/arm64-configure.log" 2>&1 ||
 		{ tail -n 30 "$out/arm64-configure.log" >&2; echo "run.sh: configuring the arm64 build failed" >&2; exit 1; }
 	cmake --build "$xbuild" -j2 --target skbtrace skbtrace-testgen > "$out/arm64-build.log" 2>&1 ||
 		{ tail -n 30 "$out/arm64-build.log" >&2; echo "run.sh: the arm64 build failed" >&2; exit 1; }
