@@ -63,6 +63,12 @@ struct probe_program {
 	unsigned int flags;
 	/* Optional: whether to load it at all, for this kernel. */
 	bool (*wanted)(const struct probe_env *env);
+	/*
+	 * PROBE_PROG_KFREE_SKB_CHAIN under a method with no chain of its own
+	 * (fentry, kprobe): the chain it joins, which its section names.
+	 * ATTACH_AUTO: the method's.
+	 */
+	enum attach_method chain;
 };
 
 enum probe_limit {

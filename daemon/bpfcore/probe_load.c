@@ -217,8 +217,9 @@ static int prepare_chain(struct probe *p, enum attach_method m, char *err, size_
 		if (!prog || !bpf_program__autoload(prog))
 			continue;
 		ret = kfree_skb_chain_prepare(
-			&p->chain, prog, m, bpf_object__find_map_by_name(p->obj, "kfree_skb_chain"),
-			&next, err, errlen);
+			&p->chain, prog, pp->chain ? pp->chain : m,
+			bpf_object__find_map_by_name(p->obj, "kfree_skb_chain"), &next, err,
+			errlen);
 		if (!ret && (ret = bpf_rodata_set(p->obj, "kfree_skb_next", &next, sizeof(next))))
 			snprintf(err, errlen, "BPF object: no rodata kfree_skb_next");
 		return ret;
