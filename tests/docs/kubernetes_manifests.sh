@@ -62,7 +62,9 @@ check(all(m["mountPath"] == host[m["name"]] for m in mounts if m["name"] in host
 cfg_mount = next(m["mountPath"] for m in mounts if m["name"] == "config")
 check(f"--config={cfg_mount}/skbtrace.json" in c["args"], "the daemon reads the ConfigMap")
 cm = json.loads(kinds["ConfigMap"]["data"]["skbtrace.json"])
-check(cm["probes"] == [{k: v for k, v in p.items() if k not in ("enabled", "attach")}
+# Defaults left out; a probe shipped off stays off.
+check(cm["probes"] == [{k: v for k, v in p.items()
+                        if k != "attach" and (k, v) != ("enabled", True)}
                        for p in shipped["probes"]] and cm["limits"] == shipped["limits"],
       "the ConfigMap holds the shipped probes and limits")
 
