@@ -107,6 +107,12 @@ struct probe_ops {
 	const char *name;
 	const char *description;
 	unsigned int filter_mask; /* enum filter_field keys this probe accepts */
+	/*
+	 * With attach "auto", a kernel that allows none of its methods leaves
+	 * the probe unattached and the daemon runs on (daemon.c): for a probe
+	 * whose functions many kernels lack or keep in a module not loaded.
+	 */
+	bool may_stay_unattached;
 
 	/* The BPF object: the ELF its skeleton embeds (bpftool gen skeleton). */
 	const void *(*elf_bytes)(size_t *size);

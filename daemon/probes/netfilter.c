@@ -158,6 +158,8 @@ const struct probe_ops netfilter_probe_ops = {
 	.description = "packets dropped by an nftables base chain, by table, chain and hook "
 		       "(nft_do_chain)",
 	.filter_mask = FILTER_NETNS,
+	/* fexit and kprobes are off on some kernels, nf_tables is a module on most. */
+	.may_stay_unattached = true,
 	.elf_bytes = netfilter_bpf__elf_bytes,
 	PROBE_LIST(methods, nf_methods),
 	PROBE_LIST(programs, nf_programs),
