@@ -6,11 +6,16 @@
  *
  * Two halves meet on the same CPU:
  *  - fexit of nft_do_chain (or kprobe + kretprobe where fexit is refused)
- *    sees every base chain's verdict; on NF_DROP it writes the packet and
- *    its (netns, family, table, chain, hook) into this CPU's pending slot;
- *  - the skb:kfree_skb chain program counts the slot when that same skb is
- *    freed with NETFILTER_DROP, which nf_hook_slow does right after the
- *    verdict, on the same CPU.
+ *    sees every base chain's verdict;
+ *  - the skb:kfree_skb chain program sees the packet freed with
+ *    NETFILTER_DROP.
+ * Which comes first depends on the kernel.  Before 6.8 nft_do_chain returns
+ * NF_DROP and nf_hook_slow frees the packet after it: the verdict writes the
+ * packet and its (netns, family, table, chain, hook) into this CPU's
+ * pending slot, and the free counts it.  Since 6.8 (NF_DROP_REASON())
+ * nft_do_chain frees the packet itself and returns NF_STOLEN: the free
+ * notes the packet's address, and the verdict counts it when its packet is
+ * that one.
  * nft_do_chain runs once per base chain; a rule in a chain reached by jump
  * or goto returns its verdict through it, so the drop is counted under the
  * base chain.  Accepted packets cost one compare of the verdict.
@@ -29,6 +34,7 @@
 #include "lib/chain.bpf.h"
 
 #define NF_DROP_VERDICT 0
+#define NF_STOLEN_VERDICT 2
 #define NF_VERDICT_BITS 0xff
 /* Nesting of nft_do_chain on one CPU: a task's hook, interrupted by softirq's. */
 #define NF_MAX_DEPTH 4
@@ -54,9 +60,14 @@ struct {
 	__type(value, __u64);
 } nf_stack_drops SEC(".maps");
 
-/* The last drop verdict on this CPU, until its skb is freed. */
+/*
+ * This CPU's drop between its two halves: the packet of the last NF_DROP
+ * verdict, until it is freed; the last packet freed with NETFILTER_DROP,
+ * until a verdict NF_STOLEN claims it.
+ */
 struct nf_pending {
 	__u64 skb;
+	__u64 freed;
 	struct netfilter_key key;
 };
 
@@ -105,43 +116,76 @@ static __always_inline void read_name(char *dst, const char *src)
 		dst[NF_NAME_LEN - 1] = 1;
 }
 
-static __always_inline void handle_verdict(struct nft_pktinfo *pkt, struct nft_chain *chain,
-					   unsigned int verdict)
+static __always_inline void fill_key(struct netfilter_key *key, struct net *net,
+				     const struct nf_hook_state *state, struct nft_chain *chain)
+{
+	struct nft_table *table = BPF_CORE_READ(chain, table);
+
+	key->netns = net_id(net);
+	key->family = BPF_CORE_READ_BITFIELD_PROBED(table, family);
+	key->hook = BPF_CORE_READ(state, hook);
+	key->pad = 0;
+	read_name(key->table, BPF_CORE_READ(table, name));
+	read_name(key->chain, BPF_CORE_READ(chain, name));
+}
+
+static __always_inline void count_drop(void *ctx, struct nf_pending *pend)
+{
+	struct skbtrace_stats *s = stats_this_cpu();
+	struct netfilter_stack_key skey = {};
+
+	stat_inc(s, SKBTRACE_STAT_EVENTS);
+	count_or_overflow(s, &nf_drops, &pend->key, 1, NF_DROPS_SLOT);
+	if (!stack_wanted(s))
+		return;
+	skey.netns = pend->key.netns;
+	skey.stack_id = stack_capture(ctx, s);
+	count_or_overflow(s, &nf_stack_drops, &skey, 1, NF_STACK_DROPS_SLOT);
+}
+
+static __always_inline void handle_verdict(void *ctx, struct nft_pktinfo *pkt,
+					   struct nft_chain *chain, unsigned int verdict)
 {
 	const struct nf_hook_state *state;
 	struct nf_pending *pend;
-	struct nft_table *table;
 	struct net *net;
 	__u32 zero = 0;
+	__u64 skb;
 
-	/* NF_DROP_ERR() keeps the errno above the verdict's low byte. */
-	if ((verdict & NF_VERDICT_BITS) != NF_DROP_VERDICT)
+	/* NF_DROP_ERR() and NF_DROP_REASON() keep an errno above the low byte. */
+	verdict &= NF_VERDICT_BITS;
+	if (verdict != NF_DROP_VERDICT && verdict != NF_STOLEN_VERDICT)
 		return;
 	pend = bpf_map_lookup_elem(&nf_pending, &zero);
 	if (!pend)
+		return;
+	/* The packet is gone when stolen: only its address is compared. */
+	skb = (__u64)BPF_CORE_READ(pkt, skb);
+	if (verdict == NF_STOLEN_VERDICT && (!pend->freed || pend->freed != skb))
 		return;
 	state = pkt_state(pkt);
 	net = BPF_CORE_READ(state, net);
 	/* The filter names inodes; keys hold the id (lib/netns.bpf.h). */
 	if (filter.n_netns && !filter_netns_ok(&filter, net_inum(net))) {
+		stat_inc(stats_this_cpu(), SKBTRACE_STAT_FILTERED);
 		pend->skb = 0;
+		pend->freed = 0;
 		return;
 	}
-	table = BPF_CORE_READ(chain, table);
-	pend->key.netns = net_id(net);
-	pend->key.family = BPF_CORE_READ_BITFIELD_PROBED(table, family);
-	pend->key.hook = BPF_CORE_READ(state, hook);
-	pend->key.pad = 0;
-	read_name(pend->key.table, BPF_CORE_READ(table, name));
-	read_name(pend->key.chain, BPF_CORE_READ(chain, name));
-	pend->skb = (__u64)BPF_CORE_READ(pkt, skb);
+	fill_key(&pend->key, net, state, chain);
+	if (verdict == NF_DROP_VERDICT) {
+		pend->skb = skb;
+		return;
+	}
+	pend->freed = 0;
+	count_drop(ctx, pend);
 }
 
 /* unsigned int nft_do_chain(struct nft_pktinfo *pkt, void *priv): priv is the base chain. */
 SEC("fexit/nft_do_chain")
 int nf_fexit(__u64 *ctx)
 {
-	handle_verdict((struct nft_pktinfo *)ctx[0], (struct nft_chain *)ctx[1],
+	handle_verdict(ctx, (struct nft_pktinfo *)ctx[0], (struct nft_chain *)ctx[1],
 		       (unsigned int)ctx[2]);
 	return 0;
 }
@@ -174,23 +218,9 @@ int BPF_KRETPROBE(nf_kretprobe, unsigned int verdict)
 		return 0;
 	d = --c->depth;
 	if (d < NF_MAX_DEPTH)
-		handle_verdict((struct nft_pktinfo *)c->pkt[d], (struct nft_chain *)c->chain[d],
-			       verdict);
+		handle_verdict(ctx, (struct nft_pktinfo *)c->pkt[d],
+			       (struct nft_chain *)c->chain[d], verdict);
 	return 0;
-}
-
-static __always_inline void count_drop(void *ctx, struct nf_pending *pend)
-{
-	struct skbtrace_stats *s = stats_this_cpu();
-	struct netfilter_stack_key skey = {};
-
-	stat_inc(s, SKBTRACE_STAT_EVENTS);
-	count_or_overflow(s, &nf_drops, &pend->key, 1, NF_DROPS_SLOT);
-	if (!stack_wanted(s))
-		return;
-	skey.netns = pend->key.netns;
-	skey.stack_id = stack_capture(ctx, s);
-	count_or_overflow(s, &nf_stack_drops, &skey, 1, NF_STACK_DROPS_SLOT);
 }
 
 /* In the skb:kfree_skb chain (lib/chain.bpf.h), whichever method found the verdicts. */
@@ -205,6 +235,9 @@ int nf_kfree_skb(__u64 *ctx)
 		if (pend && pend->skb && pend->skb == ctx[0]) {
 			count_drop(ctx, pend);
 			pend->skb = 0;
+		} else if (pend) {
+			/* Freed inside nft_do_chain (6.8 and later): its verdict will claim it. */
+			pend->freed = ctx[0];
 		}
 	}
 	kfree_skb_chain_next(ctx);
