@@ -379,6 +379,7 @@ esac
 #@ `test_netfilter_unattached` checks that and `test_netfilter_chains` is NA;
 #@ on 5.10, without module BTF, CO-RE cannot find nf_tables' types.
 #@ Before 6.8 the verdict NF_DROP comes before the free in `nf_hook_slow`;
-#@ from 6.8 `nft_do_chain` frees the packet and returns NF_STOLEN: 6.1 and
-#@ 6.12 test one way each (docs/netfilter-probe.md).
+#@ from 6.8 `nft_do_chain` frees the packet and returns NF_STOLEN; the probe
+#@ counts both (docs/netfilter-probe.md). `test_netfilter_chains` passed with
+#@ fentry on 6.1 (10 s) and 6.12 (15 s) on 2026-12-07.
 #@
