@@ -380,6 +380,8 @@ esac
 #@ on 5.10, without module BTF, CO-RE cannot find nf_tables' types.
 #@ Before 6.8 the verdict NF_DROP comes before the free in `nf_hook_slow`;
 #@ from 6.8 `nft_do_chain` frees the packet and returns NF_STOLEN; the probe
-#@ counts both (docs/netfilter-probe.md). `test_netfilter_chains` passed with
-#@ fentry on 6.1 (10 s) and 6.12 (15 s) on 2026-12-07.
+#@ counts both (docs/netfilter-probe.md). On 2026-12-07 `test_netfilter_chains`
+#@ passed on 6.1 with fentry and with kprobe forced (17 s), on 6.12 with
+#@ fentry (15 s), and was NA on 5.10 ("BPF load failed: Invalid argument",
+#@ where `test_netfilter_unattached` passed) and on the host.
 #@
