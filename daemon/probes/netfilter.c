@@ -129,10 +129,16 @@ static int nf_prepare(struct probe *p, struct bpf_object *obj, enum attach_metho
 	int ret;
 
 	(void)p;
-	if (m == ATTACH_FENTRY && btf_func_nargs(env->btf, "nf_tables", DO_CHAIN) < 0) {
+	(void)m;
+	/*
+	 * Both methods read nf_tables' structs through CO-RE, so both need its
+	 * BTF: module BTF came in 5.11, and a module not loaded has none.
+	 */
+	if (btf_func_nargs(env->btf, "nf_tables", DO_CHAIN) < 0) {
 		snprintf(err, errlen,
 			 DO_CHAIN " is not in the BTF of vmlinux or nf_tables (module not "
-				  "loaded: load a ruleset before the daemon starts)");
+				  "loaded: load a ruleset before the daemon starts; or no module "
+				  "BTF, before 5.11)");
 		return -ENOENT;
 	}
 	/* Without a reason (before 5.17) the freed skb's address alone matches the verdict. */
