@@ -381,7 +381,7 @@ esac
 #@ Before 6.8 the verdict NF_DROP comes before the free in `nf_hook_slow`;
 #@ from 6.8 `nft_do_chain` frees the packet and returns NF_STOLEN; the probe
 #@ counts both (docs/netfilter-probe.md). On 2026-12-07 `test_netfilter_chains`
-#@ passed on 6.1 with fentry and with kprobe forced (17 s), on 6.12 with
-#@ fentry (15 s), and was NA on 5.10 ("BPF load failed: Invalid argument",
-#@ where `test_netfilter_unattached` passed) and on the host.
+#@ passed on 6.1 (17 s) and 6.12 (21 s) with fentry and with kprobe forced,
+#@ and was NA on 5.10 (no BTF for nf_tables), where `test_netfilter_unattached`
+#@ passed, and on the host.
 #@
