@@ -372,9 +372,9 @@ esac
 #@ --kernel V --boots N` measures how often that happens (tests/vm/README.md).
 #@
 #@ The `netfilter` probe (off in the shipped config) has no tracepoint
-#@ method: it attaches with `fentry` (fexit of `nft_do_chain`, whose types
-#@ come from nf_tables' module BTF, 5.11 and later) or `kprobe`, and only
-#@ once nf_tables is loaded. Where neither works it stays unattached and the
+#@ method: it attaches with `fentry` (fexit of `nft_do_chain`) or `kprobe`,
+#@ both reading nf_tables' types from its module BTF (5.11 and later), and
+#@ only once nf_tables is loaded. Where neither works it stays unattached and the
 #@ daemon runs on: on the 6.18 host (no fexit, no kprobes), where
 #@ `test_netfilter_unattached` checks that and `test_netfilter_chains` is NA;
 #@ on 5.10, without module BTF, CO-RE cannot find nf_tables' types.
