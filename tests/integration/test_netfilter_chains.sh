@@ -111,4 +111,39 @@ run_case() {
 
 run_case auto
 run_case kprobe
+
+# Bounded: with limits.max_series 2 the four chains' series do not fit; what
+# finds the map full is counted in the series whose labels are all
+# "overflow", so the family's sum stays exact.
+ns=$(netns_create nf-small)
+inode=$(netns_inode "$ns")
+in_ns "$ns" nft -f - <<'NFT'
+table inet skbtrace_nf {
+	chain in { type filter hook input priority 0; udp dport 9001 counter drop; }
+	chain out { type filter hook output priority 0; udp dport 9003 counter drop; }
+}
+table ip skbtrace_nf4 {
+	chain in { type filter hook input priority 10; udp dport 9004 counter drop; }
+	chain out { type filter hook output priority 10; udp dport 9006 counter drop; }
+}
+NFT
+cat > "$TMP/small.json" <<'JSON'
+{ "listen": "127.0.0.1:0", "limits": { "max_series": 2 },
+  "probes": [ { "name": "netfilter", "stacks": { "mode": "off" } } ] }
+JSON
+daemon_start "$TMP/small.json"
+for port in 9001 9003 9004 9006; do
+	in_ns "$ns" "$TESTGEN" udp 127.0.0.1 "$port" 10 > /dev/null || true
+done
+scrape > "$TMP/small"
+assert_eq 40 "$(metric_sum "$TMP/small" skbtrace_netfilter_drops_total)" \
+	"max_series 2: every drop counted, in the map or in the overflow series"
+over=$(metric_sum_or_zero "$TMP/small" skbtrace_netfilter_drops_total netns=overflow \
+	family=overflow table=overflow chain=overflow hook=overflow)
+assert_eq 20 "$over" "max_series 2: the two chains that found the map full, in the overflow series"
+assert_eq 2 "$(grep -c "^skbtrace_netfilter_drops_total{netns=\"$inode\"" "$TMP/small")" \
+	"max_series 2: two series in the map"
+[ "$(metric_sum "$TMP/small" skbtrace_map_overflow_events_total probe=netfilter map=nf_drops)" -ge 1 ] ||
+	fail "max_series 2: no overflow event"
+promtool_check "$TMP/small"
 test_done
