@@ -9,7 +9,7 @@
 # drops.  Once with attach auto (fexit where the kernel allows it), then
 # with kprobe forced (kprobe + kretprobe).  Exit 77 where the probe cannot
 # attach (the 6.18 host: no fexit, no kprobes; 5.10: no module BTF for
-# nf_tables' types).  17 to 21 s in the TCG guests; 1.3 s to NA on the host.
+# nf_tables' types).  17 to 24 s in the TCG guests; 1.3 s to NA on the host.
 source "$(dirname "$0")/lib.sh"
 
 # rule_drops FAMILY TABLE CHAIN...: the packets the drop rules of the chains counted.
