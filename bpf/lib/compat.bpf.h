@@ -67,4 +67,16 @@ struct trace_event_raw_tcp_event_sk___skbtrace {
 	const void *skaddr;
 } __attribute__((preserve_access_index));
 
+/*
+ * struct nft_pktinfo: the hook state moved out of the embedded
+ * xt_action_param into a pointer of its own in 5.16 ("netfilter:
+ * nf_tables: remove xt_action_param from nft_pktinfo"; the commit is not
+ * pinned down yet); 5.10 to 5.15 reach it as pkt->xt.state.  Used by
+ * netfilter.bpf.c.
+ */
+struct nft_pktinfo___skbtrace_xt {
+	struct sk_buff *skb;
+	struct xt_action_param xt;
+} __attribute__((preserve_access_index));
+
 #endif /* SKBTRACE_COMPAT_BPF_H */

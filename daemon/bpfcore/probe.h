@@ -63,6 +63,12 @@ struct probe_program {
 	unsigned int flags;
 	/* Optional: whether to load it at all, for this kernel. */
 	bool (*wanted)(const struct probe_env *env);
+	/*
+	 * PROBE_PROG_KFREE_SKB_CHAIN under a method with no chain of its own
+	 * (fentry, kprobe): the chain it joins, which its section names.
+	 * ATTACH_AUTO: the method's.
+	 */
+	enum attach_method chain;
 };
 
 enum probe_limit {
@@ -101,6 +107,12 @@ struct probe_ops {
 	const char *name;
 	const char *description;
 	unsigned int filter_mask; /* enum filter_field keys this probe accepts */
+	/*
+	 * With attach "auto", a kernel that allows none of its methods leaves
+	 * the probe unattached and the daemon runs on (daemon.c): for a probe
+	 * whose functions many kernels lack or keep in a module not loaded.
+	 */
+	bool may_stay_unattached;
 
 	/* The BPF object: the ELF its skeleton embeds (bpftool gen skeleton). */
 	const void *(*elf_bytes)(size_t *size);

@@ -217,7 +217,8 @@ static int prepare_chain(struct probe *p, enum attach_method m, char *err, size_
 		if (!prog || !bpf_program__autoload(prog))
 			continue;
 		ret = kfree_skb_chain_prepare(
-			&p->chain, prog, m, bpf_object__find_map_by_name(p->obj, "kfree_skb_chain"),
+			&p->chain, prog, pp->chain ? pp->chain : m,
+			bpf_object__find_map_by_name(p->obj, "kfree_skb_chain"),
 			bpf_object__find_map_by_name(p->obj, "kfree_skb_chain_end"), &next, err,
 			errlen);
 		if (!ret && (ret = bpf_rodata_set(p->obj, "kfree_skb_next", &next, sizeof(next))))

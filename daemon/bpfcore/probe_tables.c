@@ -62,10 +62,13 @@ static int check_series(const struct probe_ops *ops, const struct bpf_object *ob
 	for (size_t l = 0; l < n; l++) {
 		const struct series_label *sl = &d->labels[l];
 
-		if (sl->size != 1 && sl->size != 2 && sl->size != 4 && sl->size != 8)
+		if (sl->decoder == SERIES_STRING
+			    ? sl->size < 2 || sl->size > 64
+			    : sl->size != 1 && sl->size != 2 && sl->size != 4 && sl->size != 8)
 			return bad(err, errlen, ops,
-				   "series %s: label %s: a field of %u bytes (1, 2, 4 or 8)",
-				   d->name, sl->name, sl->size);
+				   "series %s: label %s: a field of %u bytes (%s)", d->name,
+				   sl->name, sl->size,
+				   sl->decoder == SERIES_STRING ? "2 to 64" : "1, 2, 4 or 8");
 		if ((uint32_t)sl->off + sl->size > key_size)
 			return bad(err, errlen, ops,
 				   "series %s: label %s: bytes %u to %u, beyond the %u-byte key of "

@@ -19,7 +19,10 @@
 #include "stacks.h"
 #include "source_cache.h"
 
-#define MAX_KEY_SIZE 32
+/* The netfilter probe's key, two names (bpf/netfilter.h), is the largest. */
+#define MAX_KEY_SIZE 136
+/* A label buffer: a 64-byte name, each byte escaped (SERIES_TEXT_LEN). */
+#define LABEL_BUF 260
 
 struct series_row {
 	unsigned char key[MAX_KEY_SIZE]; /* a stack id zeroed: rows compare by labels */
@@ -129,6 +132,72 @@ static int netns_label(const struct probe_env *env, uint32_t netns, char *buf, s
 	return ret;
 }
 
+/* The length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t want, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		want = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		want = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		want = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (want > n)
+		return 0;
+	for (i = 1; i < want; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and beyond U+10FFFF are not UTF-8. */
+	if ((want == 3 && cp < 0x800) || (want == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return want;
+}
+
+void series_label_text(char *buf, size_t len, const unsigned char *field, size_t size)
+{
+	size_t n = strnlen((const char *)field, size), o = 0, i = 0, k;
+	bool cut = n == size;
+	char esc[5];
+
+	if (!len)
+		return;
+	if (cut)
+		n = size ? size - 1 : 0; /* the program marked the last byte */
+	while (i < n) {
+		k = field[i] == '\n'			  ? 1
+		    : field[i] < 0x20 || field[i] == 0x7f ? 0
+							  : utf8_len(field + i, n - i);
+		if (!k) {
+			snprintf(esc, sizeof(esc), "\\x%02x", field[i]);
+			k = 1;
+			if (o + 4 >= len)
+				break;
+			memcpy(buf + o, esc, 4);
+			o += 4;
+		} else {
+			if (o + k >= len)
+				break;
+			memcpy(buf + o, field + i, k);
+			o += k;
+		}
+		i += k;
+	}
+	if (cut && o + 3 < len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+}
+
 static int decode(const struct probe *p, const struct probe_env *env, const struct series_label *l,
 		  const struct series_row *row, char *buf, size_t len, const char **out)
 {
@@ -161,6 +230,9 @@ static int decode(const struct probe *p, const struct probe_env *env, const stru
 		return 0;
 	case SERIES_CUSTOM:
 		*out = l->custom(p, v, buf, len);
+		return 0;
+	case SERIES_STRING:
+		series_label_text(buf, len, row->key + l->off, l->size);
 		return 0;
 	case SERIES_UINT:
 	default:
@@ -217,7 +289,7 @@ static int emit_rows(const struct probe *p, const struct series_desc *d, struct 
 {
 	const struct series_row *r = rows->v;
 	struct expo_label labels[SERIES_MAX_LABELS];
-	char bufs[SERIES_MAX_LABELS][96];
+	char bufs[SERIES_MAX_LABELS][LABEL_BUF];
 	size_t n = series_n_labels(d);
 	int hint = d->stacks ? series_hint_index(d) : -1;
 	int err = 0;

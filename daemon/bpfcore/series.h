@@ -29,6 +29,7 @@ enum series_decoder {
 	SERIES_NAMES,  /* an index into names[] */
 	SERIES_ENUM,   /* a value of the probe's enums[which], loaded from BTF */
 	SERIES_CUSTOM, /* custom() */
+	SERIES_STRING, /* a char array from a kernel object: series_label_text() */
 };
 
 struct series_label {
@@ -64,6 +65,16 @@ struct series_desc {
 	/* The labels in order; the first without a name ends them. */
 	struct series_label labels[SERIES_MAX_LABELS];
 };
+
+/*
+ * The label value of a name the kernel holds, a char array of `size` bytes
+ * NUL-terminated unless the program cut it: every byte the exposition
+ * format could not carry (invalid UTF-8, control characters but newline,
+ * which expo escapes, DEL) as \xNN, then "..." if cut.  Writes at most
+ * SERIES_TEXT_LEN(size) bytes with the NUL; len smaller truncates.
+ */
+#define SERIES_TEXT_LEN(size) (4 * (size) + 4)
+void series_label_text(char *buf, size_t len, const unsigned char *field, size_t size);
 
 /* The number of labels of d: counted, never written by hand. */
 size_t series_n_labels(const struct series_desc *d);

@@ -113,6 +113,11 @@ static int probes_build(struct daemon *d, const struct config *cfg, struct probe
 			env.btf = btf;
 		}
 		ret = probe_attach(p, &env);
+		if (ret && p->ops->may_stay_unattached && p->cfg.attach == ATTACH_AUTO) {
+			log_warn("%s; the daemon runs on without it", p->error);
+			ret = 0;
+			continue;
+		}
 		if (ret) {
 			snprintf(d->attach_failed, sizeof(d->attach_failed), "%s", p->cfg.name);
 			snprintf(err, errlen, "%s", p->error);

@@ -26,8 +26,8 @@ const struct hint hint_table[] = {
 	{ HINT_DROP_REASON, "NETFILTER_DROP",
 	  "A netfilter hook returned NF_DROP: an nftables/iptables drop rule or policy, or "
 	  "conntrack refusing the packet (table full, invalid state).",
-	  "nft list ruleset (rule counters); if skbtrace_conntrack_table_full_drops_total "
-	  "rises, raise net.netfilter.nf_conntrack_max or shorten conntrack timeouts." },
+	  "skbtrace_netfilter_drops_total: the chain; nft monitor trace (meta nftrace set 1): the "
+	  "rule; skbtrace_conntrack_table_full_drops_total: raise nf_conntrack_max." },
 	{ HINT_DROP_REASON, "TCP_LISTEN_OVERFLOW",
 	  "The listener's accept queue was full, so the handshake's last ACK was dropped: "
 	  "the application accepts too slowly or listen() got a small backlog (e.g. 5).",
@@ -204,7 +204,8 @@ const struct hint hint_table[] = {
 	  "nft list ruleset; skbtrace_conntrack_table_full_drops_total for a full table." },
 	{ HINT_DROP_LOCATION, "nft_do_chain",
 	  "An nftables rule with a drop verdict, or a base chain's drop policy.",
-	  "nft -a list ruleset: the rule counters show which one." },
+	  "skbtrace_netfilter_drops_total names the base chain; nft -a list ruleset "
+	  "counters, or nft monitor trace, the rule." },
 	{ HINT_DROP_LOCATION, "gre_rcv",
 	  "A GRE packet was refused: a GRE version with no handler (version bits not 0, or 1 "
 	  "without the pptp module), a bad header or checksum, or no matching tunnel.",

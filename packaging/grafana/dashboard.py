@@ -172,6 +172,17 @@ LAYOUT = [
                  "Code paths of the packets dropped for a full table.",
                  "skbtrace_conntrack_table_full_drop_stacks_total", "netns"), 24, 6),
 
+    (row("Firewall"), 24, 1),
+    (timeseries("Drops per second by firewall chain",
+                "Packets an nftables base chain dropped, by table family, table, base chain "
+                "and hook (a drop in a chain reached by jump counts under its base chain). "
+                "Empty unless the netfilter probe is enabled and attached: see "
+                "docs/netfilter-probe.md.",
+                [target(rate("skbtrace_netfilter_drops_total", NS,
+                             "family, table, chain, hook"),
+                        "{{family}} {{table}} {{chain}} ({{hook}})")], "pps",
+                stack=True), 24, 8),
+
     (row("TCP resets"), 24, 1),
     (timeseries("Resets by origin",
                 "Who reset: the local stack answering (passive), the application (active), "

@@ -9,12 +9,20 @@ src=${2:-$(cd "$(dirname "$0")/../.." && pwd)}
 json=$src/config/skbtrace.json md=$src/docs/config.md man=$src/packaging/man/skbtrace.json.5.scd
 command -v jq >/dev/null || { echo "jq is missing (packaging/deps.sh --test)"; exit 77; }
 fail=0 n=0
+# A probe the file ships off ("enabled": false) says so by choice, not as a
+# default: docs/config.md names it on its "Shipped off" line.
+shipped_off=$(grep -E '^Shipped off in `config/skbtrace.json`:' "$md")
+for name in $(jq -r '.probes[] | select(.enabled == false) | .name' "$json"); do
+	grep -qF "\`$name\`" <<<"$shipped_off" ||
+		{ echo "docs/config.md: probe $name is shipped off but not on the \"Shipped off\" line"; fail=1; }
+done
 out=$(${SKBTRACE_EMULATOR:-} "$list") || { echo "$list failed"; exit 1; }
 [ -n "$out" ] || { echo "$list printed no default"; exit 1; }
 while read -r path value; do
 	n=$((n + 1))
 	# config/skbtrace.json: every probe entry, and the key where it is given.
 	jpath=$(sed 's/\[\]/[]?/g; s/^/./' <<<"$path")
+	[ "$path" = "probes[].enabled" ] && jpath='.probes[]? | select(.enabled != false) | .enabled'
 	while IFS= read -r got; do
 		[ "$got" = null ] && continue
 		[ "$got" = "$value" ] || { echo "config/skbtrace.json: $path is $got, the default is $value"; fail=1; }

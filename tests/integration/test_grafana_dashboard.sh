@@ -61,7 +61,7 @@ jqa "the stack tables link to /stacks" \
 	'[.panels[] | select(.title | test("stacks$")) | .fieldConfig.overrides[].properties[].value[].url] |
 	length == 3 and all(test("/stacks\\?id="))'
 rows=$(jq -r '[.panels[] | select(.type == "row") | .title] | join(",")' "$DASH")
-assert_eq "Overview,Stacks,Conntrack,TCP resets,Daemon health" "$rows" "the dashboard's rows"
+assert_eq "Overview,Stacks,Conntrack,Firewall,TCP resets,Daemon health" "$rows" "the dashboard's rows"
 
 # Both rule files: every Prometheus alert has its Grafana twin with the same
 # query, labels and annotation text, and a runbook section.
@@ -209,8 +209,13 @@ query_ok() { # QUERY KIND: prints the number of series; fails on a Prometheus er
 	jq -e '.status == "success"' <<< "$out" > /dev/null || fail "query error: $1: $out"
 	jq '.data.result | length' <<< "$out"
 }
-# Panels that may return nothing here, and why: none so far.
+# Panels that may return nothing here, and why.  The netfilter probe is off
+# in the shipped config and cannot attach on the 6.18 host (no fexit, no
+# kprobes): its panel's query must run, but may be empty while no daemon
+# has the probe attached.
 ALLOWED_EMPTY=()
+[ "$(query_ok 'skbtrace_probe_attached{probe="netfilter"} == 1' instant)" -gt 0 ] ||
+	ALLOWED_EMPTY+=("Drops per second by firewall chain")
 jq -c '.panels[] | select(.type != "row") | {title, targets}' "$DASH" > "$TMP/panels"
 while read -r panel; do
 	title=$(jq -r .title <<< "$panel")

@@ -134,10 +134,42 @@ static void test_zero_is_none(void)
 	CHECK(find("retransmit") && find("retransmit")->reason_enum == NULL);
 }
 
+/* A name label is a char array of 2 to 64 bytes, and the key must hold it. */
+static void test_string_label(void)
+{
+	const struct probe_ops *nf = find("netfilter");
+	struct series_desc series[2];
+	struct probe_ops ops;
+	struct bpf_object *obj;
+
+	CHECK(nf != NULL && nf->n_series == 2 && nf->may_stay_unattached);
+	if (!nf || nf->n_series != 2)
+		return;
+	obj = open_obj(nf);
+	CHECK(obj != NULL);
+	if (!obj)
+		return;
+	ops = *nf;
+	ops.series = series;
+	memcpy(series, nf->series, sizeof(series));
+	CHECK(series[0].labels[2].decoder == SERIES_STRING);
+	series[0].labels[2].size = 65;
+	expect(&ops, obj,
+	       "probe netfilter: series skbtrace_netfilter_drops_total: label table: a field of "
+	       "65 bytes (2 to 64)");
+	memcpy(series, nf->series, sizeof(series));
+	series[0].labels[3].off = 100;
+	expect(&ops, obj,
+	       "probe netfilter: series skbtrace_netfilter_drops_total: label chain: bytes 100 "
+	       "to 164, beyond the 136-byte key of map nf_drops");
+	bpf_object__close(obj);
+}
+
 int main(void)
 {
 	test_registered();
 	test_broken();
+	test_string_label();
 	test_zero_is_none();
 	return check_summary("test_probe_tables");
 }

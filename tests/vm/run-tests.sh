@@ -63,7 +63,9 @@ while IFS="$(printf '\t')" read -r probe _; do
 	if [ -n "$method" ]; then
 		echo "SKBTRACE-ATTACH $probe $method"
 	else
-		echo "SKBTRACE-ATTACH $probe none $(tail -n1 "$tmp/attach.log")"
+		# A probe that may stay unattached leaves the daemon serving: its why is not the last line.
+		why=$(grep 'cannot attach' "$tmp/attach.log" | tail -n1 || true)
+		echo "SKBTRACE-ATTACH $probe none ${why:-$(tail -n1 "$tmp/attach.log")}"
 	fi
 done <<EOF
 $probes
