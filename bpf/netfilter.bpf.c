@@ -93,7 +93,7 @@ struct {
 	__type(value, struct nf_calls);
 } nf_calls SEC(".maps");
 
-static __always_inline const struct nf_hook_state *pkt_state(struct nft_pktinfo *pkt)
+static __always_inline const struct nf_hook_state *pkt_state(struct nft_pktinfo___skbtrace *pkt)
 {
 	if (bpf_core_field_exists(pkt->state))
 		return BPF_CORE_READ(pkt, state);
@@ -117,9 +117,10 @@ static __always_inline void read_name(char *dst, const char *src)
 }
 
 static __always_inline void fill_key(struct netfilter_key *key, struct net *net,
-				     const struct nf_hook_state *state, struct nft_chain *chain)
+				     const struct nf_hook_state *state,
+				     struct nft_chain___skbtrace *chain)
 {
-	struct nft_table *table = BPF_CORE_READ(chain, table);
+	struct nft_table___skbtrace *table = BPF_CORE_READ(chain, table);
 
 	key->netns = net_id(net);
 	key->family = BPF_CORE_READ_BITFIELD_PROBED(table, family);
@@ -143,8 +144,8 @@ static __always_inline void count_drop(void *ctx, struct nf_pending *pend)
 	count_or_overflow(s, &nf_stack_drops, &skey, 1, NF_STACK_DROPS_SLOT);
 }
 
-static __always_inline void handle_verdict(void *ctx, struct nft_pktinfo *pkt,
-					   struct nft_chain *chain, unsigned int verdict)
+static __always_inline void handle_verdict(void *ctx, struct nft_pktinfo___skbtrace *pkt,
+					   struct nft_chain___skbtrace *chain, unsigned int verdict)
 {
 	const struct nf_hook_state *state;
 	struct nf_pending *pend;
@@ -185,13 +186,13 @@ static __always_inline void handle_verdict(void *ctx, struct nft_pktinfo *pkt,
 SEC("fexit/nft_do_chain")
 int nf_fexit(__u64 *ctx)
 {
-	handle_verdict(ctx, (struct nft_pktinfo *)ctx[0], (struct nft_chain *)ctx[1],
-		       (unsigned int)ctx[2]);
+	handle_verdict(ctx, (struct nft_pktinfo___skbtrace *)ctx[0],
+		       (struct nft_chain___skbtrace *)ctx[1], (unsigned int)ctx[2]);
 	return 0;
 }
 
 SEC("kprobe/nft_do_chain")
-int BPF_KPROBE(nf_kprobe, struct nft_pktinfo *pkt, struct nft_chain *chain)
+int BPF_KPROBE(nf_kprobe, struct nft_pktinfo___skbtrace *pkt, struct nft_chain___skbtrace *chain)
 {
 	__u32 zero = 0, d;
 	struct nf_calls *c = bpf_map_lookup_elem(&nf_calls, &zero);
@@ -218,8 +219,8 @@ int BPF_KRETPROBE(nf_kretprobe, unsigned int verdict)
 		return 0;
 	d = --c->depth;
 	if (d < NF_MAX_DEPTH)
-		handle_verdict(ctx, (struct nft_pktinfo *)c->pkt[d],
-			       (struct nft_chain *)c->chain[d], verdict);
+		handle_verdict(ctx, (struct nft_pktinfo___skbtrace *)c->pkt[d],
+			       (struct nft_chain___skbtrace *)c->chain[d], verdict);
 	return 0;
 }
 

@@ -68,15 +68,41 @@ struct trace_event_raw_tcp_event_sk___skbtrace {
 } __attribute__((preserve_access_index));
 
 /*
+ * nf_tables' own types.  Where nf_tables is a module (Debian's cloud
+ * kernels, the arm64 ones whose BTF made bpf/vmlinux/arm64/vmlinux.h), they
+ * are in the module's BTF, not vmlinux's, so a vendored vmlinux.h may lack
+ * them: declared here with only the fields the netfilter probe reads, and
+ * relocated against nf_tables' BTF at load.
+ */
+struct nft_table___skbtrace {
+	u16 family : 6;
+	char *name;
+} __attribute__((preserve_access_index));
+
+struct nft_chain___skbtrace {
+	struct nft_table___skbtrace *table;
+	char *name;
+} __attribute__((preserve_access_index));
+
+struct nft_pktinfo___skbtrace {
+	struct sk_buff *skb;
+	const struct nf_hook_state *state;
+} __attribute__((preserve_access_index));
+
+/*
  * struct nft_pktinfo: the hook state moved out of the embedded
  * xt_action_param into a pointer of its own in 5.16 ("netfilter:
  * nf_tables: remove xt_action_param from nft_pktinfo"; the commit is not
  * pinned down yet); 5.10 to 5.15 reach it as pkt->xt.state.  Used by
  * netfilter.bpf.c.
  */
+struct xt_action_param___skbtrace {
+	const struct nf_hook_state *state;
+} __attribute__((preserve_access_index));
+
 struct nft_pktinfo___skbtrace_xt {
 	struct sk_buff *skb;
-	struct xt_action_param xt;
+	struct xt_action_param___skbtrace xt;
 } __attribute__((preserve_access_index));
 
 #endif /* SKBTRACE_COMPAT_BPF_H */

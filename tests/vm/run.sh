@@ -102,14 +102,15 @@ declare -A QEMU=([amd64]=qemu-system-x86_64 [arm64]=qemu-system-aarch64)
 declare -A QEMU_PKG=([amd64]=qemu-system-x86 [arm64]=qemu-system-arm)
 VM_ARM64_CPU=${SKBTRACE_VM_ARM64_CPU:-max,pauth-impdef=on}
 # What the arm64 guests run without --only: the exactness tests, the
-# attach-method tests and the address-leak test, which are what depends on
-# the architecture (BPF JIT, kprobe registers, struct layouts).  The whole
+# attach-method tests, the address-leak test and the netfilter probe's
+# chains (kprobe and fexit registers), which are what depends on the
+# architecture (BPF JIT, kprobe registers, struct layouts).  The whole
 # suite does not fit CI's budget under TCG; tests/vm/README.md has the
 # numbers and which tests run where.
 ARM64_TESTS=test_drop_netfilter,test_drop_no_socket,test_reset_closed_port,test_reset_linger
 ARM64_TESTS+=,test_reset_listen_overflow,test_conntrack_table_full,test_tcp_retransmit
 ARM64_TESTS+=,test_drop_attach_methods,test_reset_attach_methods,test_conntrack_attach_methods
-ARM64_TESTS+=,test_no_address_leak
+ARM64_TESTS+=,test_no_address_leak,test_netfilter_chains
 # SKBTRACE_VM_ARM64_TESTS=all runs the whole suite there (the measurement
 # in the README); a list replaces the set.
 ARM64_TESTS=${SKBTRACE_VM_ARM64_TESTS:-$ARM64_TESTS}

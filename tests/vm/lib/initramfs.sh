@@ -72,10 +72,15 @@ base_part() {
 		paths+=("$(command -v "$t")") || { echo "missing tool $t" >&2; return 1; }
 	done
 	paths+=(/bin/busybox)
-	key=$( (for t in "${paths[@]}"; do
+	# The extra ELFs' libraries are in the key, the ELFs not: a daemon that
+	# links a new library (libcurl, libdw) gets a base that has it.
+	key=$( ({ for t in "${paths[@]}"; do
 		ldd "$t" 2>/dev/null | awk '$3 ~ /^\// { print $3 }'
 		echo "$t"
-	done | sort -u | xargs stat -L -c '%n %s %Y'
+	done
+		for t in "${extra[@]}"; do
+			ldd "$t" 2>/dev/null | awk '$3 ~ /^\// { print $3 }'
+		done; } | sort -u | xargs stat -L -c '%n %s %Y'
 		declare -f copy_libs pack_dir
 		echo "${VM_TOOLS[*]}") | sha256sum | cut -c1-16)
 	local out=$VM_CACHE/initramfs/base-$key.cpio.$comp
