@@ -278,6 +278,22 @@ static const struct self_metric_desc descs[SM_COUNT] = {
 		.help = "Network namespaces found but not reported at this scrape "
 			 "because of limits.max_series.",
 	},
+	[SM_LOCATION_INFO] = {
+		.name = "skbtrace_location_info",
+		.type = EXPO_GAUGE,
+		.section = "symbols",
+		.labels = "location, source",
+		.help = "1 for every location that a series of this scrape shows and that "
+			 "the kernel's debug info gives a source line (file:line) for.",
+	},
+	[SM_DEBUGINFO_BUILD_ID_MISMATCHES_TOTAL] = {
+		.name = "skbtrace_debuginfo_build_id_mismatches_total",
+		.type = EXPO_COUNTER,
+		.section = "symbols",
+		.labels = "",
+		.help = "Debug files not used for source lines because their build id is "
+			 "not the running kernel's.",
+	},
 };
 
 const struct self_metric_desc *self_metric(enum self_metric id)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "expo.h"
+#include "self_metrics.h"
 #include "source_cache.h"
 #include "u64map.h"
 
@@ -226,12 +227,8 @@ int source_cache_expo(struct source_cache *c, struct expo *e)
 	if (!c)
 		return 0;
 	gen = c->gen++;
-	info = expo_family(e, "skbtrace_location_info", EXPO_GAUGE,
-			   "1 for every location that a series of this scrape shows and that the "
-			   "kernel's debug info gives a source line (file:line) for.");
-	mism = expo_family(e, "skbtrace_debuginfo_build_id_mismatches_total", EXPO_COUNTER,
-			   "Debug files not used for source lines because their build id is not "
-			   "the running kernel's.");
+	info = expo_self_family(e, SM_LOCATION_INFO);
+	mism = expo_self_family(e, SM_DEBUGINFO_BUILD_ID_MISMATCHES_TOTAL);
 	if (!info || !mism)
 		return -ENOMEM;
 	u64map_for_each(&c->by_hash, slot)
