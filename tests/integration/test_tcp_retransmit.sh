@@ -97,7 +97,13 @@ transfer() {
 	scrape > "$TMP/$method"
 	assert_eq "$before" "$(kernel_retrans "$ns")" "$method: connection over, counters still"
 	read -r sent segs fails <<< "$before"
-	log "$method: TcpRetransSegs $segs, TcpExtTCPRetransFail $fails, retransmitted skbs" \
+	# TcpExtTCPSynRetrans counts SYN and SYN-ACK retransmits: beside the
+	# probe's SYN_SENT count it tells whether a SYN-ACK (which the probe does
+	# not see) was retransmitted, should the sum below ever differ.
+	log "$method: TcpRetransSegs $segs, TcpExtTCPRetransFail $fails, TcpExtTCPSynRetrans" \
+		"$(in_ns "$ns" nstat -az TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ { print $2 }')," \
+		"SYN_SENT $(metric_sum_or_zero "$TMP/$method" skbtrace_tcp_retransmits_total \
+			state=SYN_SENT), retransmitted skbs" \
 		"$(metric_sum "$TMP/$method" skbtrace_probe_events_total probe=retransmit) (all netns)"
 	assert_eq 1 "$((sent > 0))" "$method: retransmits happened ($sent)"
 	# A skipped run loses its segments: the one way the probe can miss a
