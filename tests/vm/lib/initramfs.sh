@@ -60,6 +60,16 @@ initramfs_comp() {
 	fi
 }
 
+# pack_base ROOT COMP OUT: the files every guest userland needs, then the
+# base archive of ROOT (either architecture's).
+pack_base() {
+	echo 'root:x:0:0:root:/root:/bin/sh' > "$1/etc/passwd"
+	echo 'nogroup:x:65534:' > "$1/etc/group"
+	printf '127.0.0.1 localhost\n' > "$1/etc/hosts"
+	mkdir -p "$(dirname "$3")"
+	pack_dir "$1" "$2" "$3"
+}
+
 # base_part COMP [ELF ...]: the cached base archive, with the libraries the
 # given ELF files (the daemon, the helper) need but not the files: those
 # change with every build, their libraries rarely.  The key covers the
@@ -98,11 +108,7 @@ base_part() {
 		for t in "${extra[@]}"; do
 			copy_libs "$root" "$t"
 		done
-		echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
-		echo 'nogroup:x:65534:' > "$root/etc/group"
-		printf '127.0.0.1 localhost\n' > "$root/etc/hosts"
-		mkdir -p "$(dirname "$out")"
-		pack_dir "$root" "$comp" "$out"
+		pack_base "$root" "$comp" "$out"
 		rm -rf "$root"
 	fi
 	echo "$out"
@@ -314,11 +320,7 @@ base_part_foreign() {
 		for t in "${extra[@]}"; do
 			copy_libs_foreign "$root" "$sysroot" "$t" || { rm -rf "$root" "$sysroot"; return 1; }
 		done
-		echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
-		echo 'nogroup:x:65534:' > "$root/etc/group"
-		printf '127.0.0.1 localhost\n' > "$root/etc/hosts"
-		mkdir -p "$(dirname "$out")"
-		pack_dir "$root" "$comp" "$out"
+		pack_base "$root" "$comp" "$out"
 		rm -rf "$root" "$sysroot"
 	fi
 	echo "$out"
